@@ -1,0 +1,1 @@
+"""Essential core plugins: always enabled for every tenant, registered like any other plugin."""

@@ -1,0 +1,100 @@
+"""Every hook a OneDoor plugin can implement.
+
+A plugin is a module (or object) registered under the entry-point group ``onedoor.plugins``; it
+implements any of these hooks with ``@hookimpl`` from :mod:`core.toolkit`. Hooks are called
+through the calling tenant's hook proxy, so a plugin that a tenant has not enabled never runs for
+that tenant. Every hook here is documented in ``docs/plugins.md``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from core import hookspec
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
+    from marshmallow import Schema
+
+    from core.catalog import DepartmentSpec, WindowType
+
+
+@hookspec
+def onedoor_window_types() -> list[WindowType]:
+    """Declare the window types (窗口) this plugin brings to a center.
+
+    Called through the tenant's hook proxy when the tenant's centers are configured or shown, so a
+    window type exists only for tenants that enable the plugin.
+
+    :return: a list of :class:`core.toolkit.WindowType`; codes must be unique across plugins.
+    """
+
+
+@hookspec
+def onedoor_department_catalog() -> list[DepartmentSpec]:
+    """Add departments or mediation organizations to the catalog a tenant picks its "12+X" from.
+
+    :return: a list of :class:`core.toolkit.DepartmentSpec`; codes must be unique across plugins.
+    """
+
+
+@hookspec(firstresult=True)
+def onedoor_settings_schema() -> Schema | None:
+    """Return the marshmallow schema of this plugin's per-tenant settings.
+
+    Called for one plugin at a time (never through the merged proxy): the settings a tenant gives
+    under ``[plugins.<name>]`` in ``tenant.toml`` are loaded through it, so unknown keys and bad
+    values are refused with the field named, and defaults are filled in.
+
+    :return: a :class:`marshmallow.Schema` instance, or None when the plugin has no settings.
+    """
+
+
+@hookspec
+def onedoor_blueprints() -> list[Blueprint]:
+    """Return Flask blueprints with this plugin's pages and endpoints.
+
+    Each blueprint is mounted at ``/<tenant>/plugins/<plugin name>/``; requests for a tenant that
+    has not enabled the plugin get 404, as if the routes did not exist. Views find the tenant in
+    ``toolkit.current_tenant()``.
+
+    :return: a list of :class:`flask.Blueprint`.
+    """
+
+
+@hookspec
+def onedoor_migration_dirs() -> list[str]:
+    """Return folders of Alembic revision files for this plugin's own tables.
+
+    Collected from every installed plugin (the schema is shared by all tenants) and added to
+    Alembic's ``version_locations`` by ``onedoor db upgrade``. Each plugin's revisions form their
+    own branch (``branch_labels = ("<plugin name>",)``) that ``depends_on`` a core revision.
+    Tenant-owned tables must call ``toolkit.enable_rls(op, table)``.
+
+    :return: a list of absolute folder paths.
+    """
+
+
+@hookspec
+def onedoor_cli_commands() -> list[click.Command]:
+    """Return click commands to add to the ``onedoor`` command line.
+
+    Collected from every installed plugin at start-up; a command that works on one tenant should
+    take ``--tenant SLUG`` and refuse tenants that have not enabled the plugin.
+
+    :return: a list of :class:`click.Command` (or groups).
+    """
+
+
+@hookspec
+def onedoor_tenant_applied(tenant: Any, settings: dict[str, Any], session: Any) -> None:
+    """React after ``tenant.toml`` was applied for a tenant that enables this plugin.
+
+    Runs inside the same transaction as the apply, through the tenant's proxy; raising aborts
+    the whole apply. Use it to create plugin-owned reference rows.
+
+    :param tenant: the :class:`core.toolkit.TenantContext` just applied.
+    :param settings: this plugin's validated settings for the tenant.
+    :param session: the tenant-bound database session of the apply.
+    """

@@ -1,0 +1,106 @@
+"""Application settings: ``config/default.toml`` overlaid by testing, ``ONEDOOR_CONFIG`` and env.
+
+Settings are a plain frozen dataclass so that pure code (CLI, benchmarks, migrations) can use them
+without Flask.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+ENV_PREFIX = "ONEDOOR_"
+
+
+class SettingsError(ValueError):
+    """A settings file or variable is malformed; the message names the source and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///onedoor.sqlite3"
+    migration_database_url: str = ""
+    app_role: str = ""
+    instance_path: str = "instance"
+    tenants_path: str = "tenants"
+    secret_key: str = "change-me-in-production"
+    default_locale: str = "zh_Hans"
+    default_timezone: str = "Asia/Shanghai"
+    log_level: str = "INFO"
+    session_cookie_secure: bool = True
+
+    @property
+    def owner_database_url(self) -> str:
+        """URL for migrations: the table owner's, falling back to the application's."""
+        return self.migration_database_url or self.database_url
+
+    @property
+    def tenants_dir(self) -> Path:
+        """Absolute folder holding ``<slug>/tenant.toml``."""
+        path = Path(self.tenants_path)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """A copy with some keys replaced (validated like a settings file)."""
+        return replace(self, **_validated(values, "overrides"))
+
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _validated(values: dict[str, Any], source: str) -> dict[str, Any]:
+    out = {}
+    for key, value in values.items():
+        if key not in _FIELD_TYPES:
+            raise SettingsError(f"{source}: unknown setting {key!r}")
+        expected = bool if _FIELD_TYPES[key] == "bool" else str
+        if not isinstance(value, expected):
+            raise SettingsError(
+                f"{source}: setting {key!r} must be {expected.__name__}, got {value!r}"
+            )
+        out[key] = value
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise SettingsError(f"{path}: settings file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+
+
+def _env_value(key: str, raw: str) -> Any:
+    if _FIELD_TYPES[key] == "bool":
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise SettingsError(f"{ENV_PREFIX}{key.upper()}: expected true or false, got {raw!r}")
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the layered sources described in ``config/default.toml``."""
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    values.update(_validated(_read_toml(CONFIG_DIR / "default.toml"), "config/default.toml"))
+    if environ.get("ONEDOOR_ENV") == "testing":
+        values.update(_validated(_read_toml(CONFIG_DIR / "testing.toml"), "config/testing.toml"))
+    if environ.get("ONEDOOR_CONFIG"):
+        path = Path(environ["ONEDOOR_CONFIG"])
+        values.update(_validated(_read_toml(path), str(path)))
+    for key in _FIELD_TYPES:
+        name = f"{ENV_PREFIX}{key.upper()}"
+        if name in environ:
+            values[key] = _env_value(key, environ[name])
+    values.update(_validated(overrides, "overrides"))
+    return Settings(**values)

@@ -1,0 +1,30 @@
+"""The one import surface promised to plugins.
+
+Plugins import from here and from :mod:`core.hookspecs` only; everything else in ``core`` may
+change between releases without notice. Names are re-exported, not redefined, so a plugin and
+core always speak of the same objects.
+"""
+
+from core import __version__, hookimpl
+from core.catalog import DepartmentSpec, WindowType
+from core.db import Base, JSONType, TenantScoped, tenant_sql
+from core.i18n import lazy_gettext, localized_names
+from core.rls import enable_for_table as enable_rls
+from core.tenancy import TenantContext, current_tenant, require_plugin
+
+__all__ = [
+    "Base",
+    "DepartmentSpec",
+    "JSONType",
+    "TenantContext",
+    "TenantScoped",
+    "WindowType",
+    "__version__",
+    "current_tenant",
+    "enable_rls",
+    "hookimpl",
+    "lazy_gettext",
+    "localized_names",
+    "require_plugin",
+    "tenant_sql",
+]

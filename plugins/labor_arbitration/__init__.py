@@ -1,0 +1,1 @@
+"""OneDoor plugin: Labor arbitration."""

@@ -1,0 +1,1 @@
+"""OneDoor plugin: Scenic area."""
