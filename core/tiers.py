@@ -247,7 +247,7 @@ def sync_tree(session: TenantSession, desired: Sequence[PlannedNode],
     :class:`TierError`. The caller owns the transaction.
     """
     diff = diff_tree(current_rows(session), desired)
-    ids = dict(session.execute(select(TierNode.code, TierNode.id)).tuples().all())
+    ids = dict(session.execute(select(TierNode.code, TierNode.id)).all())
     tenant_id = session.tenant_id
     by_depth: dict[int, list[PlannedNode]] = {}
     for node in diff.added:
@@ -312,7 +312,7 @@ def _update_nodes(session: TenantSession, nodes: Sequence[PlannedNode], ids: Map
 
 def _rewrite_paths(session: TenantSession, desired: Sequence[PlannedNode],
                    ids: Mapping[str, int]) -> None:
-    stored = dict(session.execute(select(TierNode.code, TierNode.path)).tuples().all())
+    stored = dict(session.execute(select(TierNode.code, TierNode.path)).all())
     stale = [n for n in desired if stored.get(n.row.code) != n.path]
     if stale:
         session.execute(update(TierNode), [
