@@ -1,0 +1,93 @@
+"""Tamper-evident audit trail: every state change writes one event in its own transaction.
+
+Events are chained per tenant: ``hash = sha256(prev_hash | seq | at | actor | action | object |
+data)``. Changing, inserting or deleting any past event breaks every later hash, which
+:func:`verify_chain` reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, text
+
+from core.db import TenantIsolationError, TenantSession
+from core.models import AuditEvent
+from core.models.tenant import utcnow
+
+GENESIS = "0" * 64
+
+
+def _utc_text(moment: datetime) -> str:
+    # SQLite hands timestamps back naive, PostgreSQL in the session's zone: hash one form.
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat()
+
+
+def _digest(prev_hash: str, event: AuditEvent) -> str:
+    payload = json.dumps(
+        [prev_hash, event.seq, _utc_text(event.at), event.actor, event.action,
+         event.object_type, event.object_id, event.data],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def record(
+    session: TenantSession,
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the session tenant's chain (flushed, committed with the caller).
+
+    On PostgreSQL a transaction-level advisory lock per tenant serializes appends, so two
+    concurrent transactions never take the same ``seq``; on SQLite the write lock does it.
+    """
+    if session.tenant_id is None:
+        raise TenantIsolationError("audit events belong to a tenant")
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k1, :k2)"),
+                        {"k1": 0x0D00, "k2": session.tenant_id})
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    event = AuditEvent(
+        seq=seq, at=utcnow().replace(microsecond=0), actor=actor, action=action,
+        object_type=object_type, object_id=str(object_id), data=data or {}, prev_hash=prev_hash,
+        tenant_id=session.tenant_id,
+    )
+    event.hash = _digest(prev_hash, event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Result of :func:`verify_chain`: ``ok`` and, if not, the first broken ``seq``."""
+
+    ok: bool
+    events: int
+    broken_at: int | None = None
+
+
+def verify_chain(session: TenantSession) -> ChainReport:
+    """Recompute the session tenant's chain from the start."""
+    prev_hash, expected_seq, count = GENESIS, 1, 0
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
+        count += 1
+        if (event.seq != expected_seq or event.prev_hash != prev_hash
+                or event.hash != _digest(prev_hash, event)):
+            return ChainReport(False, count, event.seq)
+        prev_hash, expected_seq = event.hash, expected_seq + 1
+    return ChainReport(True, count)
