@@ -94,6 +94,18 @@ class TenantSession(Session):
         """The tenant this session reads and writes for, or None (sees no tenant rows)."""
         return self.info.get("tenant_id")
 
+    def bind_tenant(self, tenant_id: int) -> None:
+        """Switch this session to ``tenant_id`` mid-transaction (tenant creation only).
+
+        ``tenant apply`` creates the tenant row and its tenant-owned rows in one transaction;
+        the row-level-security setting is transaction-local, so it is re-issued here.
+        """
+        self.info["tenant_id"] = tenant_id
+        if self.in_transaction() and self.get_bind().dialect.name == "postgresql":
+            self.execute(
+                text("SELECT set_config('app.tenant_id', :tid, true)"), {"tid": str(tenant_id)}
+            )
+
 
 @event.listens_for(TenantSession, "do_orm_execute")
 def _add_tenant_criteria(state: ORMExecuteState) -> None:
