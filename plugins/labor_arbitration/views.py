@@ -1,0 +1,70 @@
+"""The labor arbitration page: its window, its organizations and this tenant's settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+from flask_babel import get_locale
+from marshmallow import missing
+
+from core.toolkit import DepartmentSpec, WindowType, current_tenant
+
+from .schemas import LaborArbitrationSettings as SettingsSchema
+
+NAME = "labor_arbitration"
+
+#: Page text by locale (moves to this plugin's gettext catalog when plugins get translations).
+TEXT = {
+    "zh_Hans": {
+        "intro": "劳动人事争议先行调解；调解不成的，引导当事人向劳动人事争议仲裁委员会申请仲裁。",
+        "window": "窗口", "organizations": "专业组织", "settings": "本地设置",
+        "setting": "设置项", "value": "取值", "default": "默认", "unset": "未设置",
+        "none": "无", "yes": "是", "no": "否",
+    },
+    "zh_Hant": {
+        "intro": "勞動人事爭議先行調解；調解不成的，引導當事人向勞動人事爭議仲裁委員會申請仲裁。",
+        "window": "窗口", "organizations": "專業組織", "settings": "本地設定",
+        "setting": "設定項", "value": "取值", "default": "預設", "unset": "未設定",
+        "none": "無", "yes": "是", "no": "否",
+    },
+    "en": {
+        "intro": "Labor and personnel disputes are mediated first; when mediation fails, the "
+        "parties are guided to the labor dispute arbitration commission.",
+        "window": "Window", "organizations": "Organizations", "settings": "Settings here",
+        "setting": "Setting", "value": "Value", "default": "default", "unset": "not set",
+        "none": "none", "yes": "yes", "no": "no",
+    },
+}
+
+
+def make_blueprint(
+    names: dict[str, str], window: WindowType, organizations: list[DepartmentSpec]
+) -> Blueprint:
+    """A new blueprint with this plugin's page (every app registers its own copy)."""
+    bp = Blueprint(NAME, __name__, template_folder="templates")
+
+    @bp.get("/")
+    def index() -> str:
+        """What the plugin brings to the current tenant and how the tenant has set it up."""
+        tenant = current_tenant()
+        locale = str(get_locale() or tenant.default_locale)
+        stored = tenant.plugins.get(NAME, {})
+        fields = SettingsSchema().fields
+        settings = [_row(field, stored.get(key, missing)) for key, field in fields.items()]
+        return render_template(
+            f"{NAME}/index.html", tenant=tenant, locale=locale,
+            text=TEXT.get(locale, TEXT["zh_Hans"]), names=names, window=window,
+            organizations=organizations, settings=settings,
+        )
+
+    return bp
+
+
+def _row(field: Any, stored: Any) -> dict[str, Any]:
+    """One row of the settings table: the label, the value and whether it is the default."""
+    default = field.load_default
+    default = None if default is missing else (default() if callable(default) else default)
+    value = default if stored is missing else stored
+    return {"names": field.metadata["names"], "choices": field.metadata.get("choices"),
+            "value": value, "is_default": value == default}
