@@ -44,6 +44,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.default_timezone,
+        BABEL_TRANSLATION_DIRECTORIES=i18n.translation_directory(instance),
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -1,12 +1,17 @@
-"""Error responses: an HTML page for people, ``application/problem+json`` (RFC 9457) for machines."""
+"""Error responses: an HTML page for people, ``application/problem+json`` (RFC 9457) for machines.
+
+Both are in the request's language. A view may give its own, already translated, detail:
+``abort(404, gettext("There is no center with this code."))``; otherwise the status's generic
+explanation is used (Werkzeug's English default descriptions are never shown).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, json, render_template, request
+from flask import Flask, Response, g, json, render_template, request
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException
 
 from core.tenancy import TenantNotFound
 
@@ -40,6 +45,36 @@ def _titles() -> dict[int, str]:
     }
 
 
+def _details() -> dict[int, str]:
+    return {
+        400: gettext("The request could not be understood."),
+        403: gettext("You may not see this page."),
+        404: gettext("The page you asked for does not exist."),
+        405: gettext("This address does not accept this kind of request."),
+        500: gettext("Something went wrong on our side. Please try again later."),
+    }
+
+
+def _detail(exc: HTTPException) -> str:
+    own = exc.description
+    if own and own != type(exc).description:
+        return str(own)
+    return _details().get(exc.code or 500, "")
+
+
+def _tenant_of_path() -> Any:
+    """The tenant named by the first segment of a path no route matched (for its branding)."""
+    from core.app import onedoor  # noqa: PLC0415 - core.app imports this module
+
+    slug = request.path.strip("/").split("/", 1)[0]
+    if not slug or len(slug) > 40:
+        return None
+    try:
+        return onedoor().directory.get(slug)
+    except TenantNotFound:
+        return None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers; unknown and disabled tenants are a plain 404."""
 
@@ -47,18 +82,23 @@ def register_error_handlers(app: Flask) -> None:
         title = _titles().get(status, str(status))
         if wants_problem_json():
             return problem(status, title, detail)
-        html = render_template("error.html", status=status, title=title, detail=detail)
+        tenant = g.get("tenant")
+        if tenant is None and request.url_rule is None:
+            tenant = _tenant_of_path()
+        html = render_template("error.html", status=status, title=title, detail=detail,
+                               tenant=tenant)
         return Response(html, status=status, mimetype="text/html")
 
     @app.errorhandler(TenantNotFound)
     def _tenant_not_found(_exc: TenantNotFound) -> Response:
+        if g.get("tenant") is not None:
+            # The tenant exists, a part of it (a plugin it has not enabled) does not.
+            return render(404, gettext("The page you asked for does not exist."))
         return render(404, gettext("There is no such center here."))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
-        if isinstance(exc, NotFound):
-            return render(404, gettext("The page you asked for does not exist."))
-        response = render(exc.code or 500, exc.description or "")
+        response = render(exc.code or 500, _detail(exc))
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response

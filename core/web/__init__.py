@@ -1,25 +1,82 @@
-"""Server-rendered pages: the platform index, each tenant's branded home, plugin mounts."""
+"""Server-rendered pages: the platform index, each tenant's branded pages, plugin mounts.
+
+Every template extends ``base.html``, which takes two variables, ``tenant`` (a
+:class:`core.tenancy.TenantContext` or None) and ``locale`` (``zh_Hans``, ``zh_Hant`` or ``en``),
+and offers the blocks ``title``, ``masthead``, ``content`` and ``footer``. Both variables default
+to the request's tenant and locale, so a page that forgets them still renders branded.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from typing import Any
+from urllib.parse import urlencode
 
+from flask import Blueprint, Flask, g, request
+from flask_babel import get_locale
+
+from core import i18n
 from core.plugins import PluginRegistry
 from core.tenancy import TenantNotFound, current_tenant
 
 bp = Blueprint("web", __name__)
 
+#: The language switch: locale code, its own name (shown in its own script).
+LANGUAGE_NAMES = (("zh_Hans", "简体"), ("zh_Hant", "繁體"), ("en", "English"))
+
+
+def current_locale() -> str:
+    """The request's locale code as the catalogs spell it (``zh_Hans``, ``zh_Hant``, ``en``)."""
+    locale = get_locale()
+    if locale is None:
+        return "zh_Hans"
+    code = str(locale)
+    return code if code in i18n.SUPPORTED_LOCALES else "zh_Hans"
+
+
+def localized(names: dict[str, str] | None, fallback: str = "", locale: str | None = None) -> str:
+    """``names`` in the request's locale (then zh_Hans, then ``fallback``)."""
+    return i18n.localized_names(names, locale or current_locale(), fallback)
+
+
+def lang_url(code: str) -> str:
+    """The current page in locale ``code``: its query with ``lang`` replaced.
+
+    Only the query is written (a reference relative to the current page), never the path: a
+    request path such as ``//elsewhere.example/`` must not become a link to another site.
+    """
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return "?" + urlencode([*args, ("lang", code)])
+
+
+def _template_defaults() -> dict[str, Any]:
+    return {
+        "tenant": g.get("tenant"),
+        "locale": current_locale(),
+        "html_lang": lambda loc: i18n.HTML_LANG.get(loc or "", "zh-Hans"),
+        "lang_url": lang_url,
+        "localized": localized,
+        "language_names": LANGUAGE_NAMES,
+    }
+
 
 def register_web(app: Flask, registry: PluginRegistry) -> None:
     """Register core pages, then mount every installed plugin's blueprints under its tenant."""
-    from core.web import home  # noqa: F401,PLC0415 - registers the views on ``bp``
+    from core.web import branding, centers, home, security, tiers  # noqa: F401,PLC0415
 
+    app.context_processor(_template_defaults)
+    app.jinja_env.globals["has_logo"] = branding.has_logo
+    security.install(app)
     app.register_blueprint(bp)
     for name in sorted(registry.infos):
-        for blueprint in registry.hooks_of(name).onedoor_blueprints():
+        blueprints = [b for result in registry.hooks_of(name).onedoor_blueprints()
+                      for b in result or []]
+        for index, blueprint in enumerate(blueprints):
             blueprint.before_request(_plugin_guard(name))
+            # The first blueprint is "plugin_<name>" (url_for("plugin_<name>.index")).
             app.register_blueprint(
-                blueprint, url_prefix=f"/<tenant>/plugins/{name}", name=f"plugin_{name}"
+                blueprint,
+                url_prefix=f"/<tenant>/plugins/{name}",
+                name=f"plugin_{name}" if index == 0 else f"plugin_{name}_{blueprint.name}",
             )
 
 
@@ -30,4 +87,3 @@ def _plugin_guard(name: str):
             raise TenantNotFound(f"plugin {name} is not enabled")
 
     return guard
-

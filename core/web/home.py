@@ -1,18 +1,14 @@
-"""The platform index and a tenant's home page (branding, tier tree, centers at a glance)."""
+"""The platform index and a tenant's home page (branding, tier levels, centers at a glance)."""
 
 from __future__ import annotations
 
-from flask import Response, g, render_template
-from flask_babel import get_locale
+from flask import current_app, g, render_template, url_for
 from sqlalchemy import func, select
 
 from core.app import db_session, onedoor
-from core.models import Center, Tenant, TierLevel, TierNode
-from core.web import bp
-
-
-def _locale() -> str:
-    return str(get_locale() or "zh_Hans")
+from core.models import Tenant, TierLevel, TierNode
+from core.web import bp, current_locale
+from core.web.centers import center_summaries
 
 
 @bp.get("/")
@@ -22,40 +18,33 @@ def index() -> str:
         tenants = session.scalars(
             select(Tenant).where(Tenant.enabled.is_(True)).order_by(Tenant.slug)
         ).all()
-        return render_template("index.html", tenants=tenants, locale=_locale())
+        return render_template("index.html", tenants=tenants, locale=current_locale())
 
 
 @bp.get("/<tenant>/")
 def tenant_home() -> str:
-    """A tenant's branded home: its tiers, its centers with windows and stationed departments."""
+    """A tenant's branded home: its tier levels with node counts, its centers in summary."""
     tenant = g.tenant
     session = db_session()
-    locale = _locale()
     levels = session.scalars(select(TierLevel).order_by(TierLevel.rank)).all()
     counts = dict(
         session.execute(select(TierNode.level_id, func.count()).group_by(TierNode.level_id)).all()
     )
-    centers = session.scalars(select(Center).order_by(Center.code)).all()
-    window_types = tenant.window_types()
+    registry = onedoor().registry
     return render_template(
         "tenant_home.html",
         tenant=tenant,
-        locale=locale,
+        locale=current_locale(),
         levels=levels,
         counts=counts,
-        centers=centers,
-        window_types=window_types,
-        plugins={name: onedoor().registry.infos[name] for name in tenant.plugins},
+        summaries=center_summaries(session, tenant),
+        plugins=[
+            (registry.infos[name], _plugin_page(name)) for name in sorted(tenant.plugins)
+        ],
     )
 
 
-@bp.get("/<tenant>/logo.svg")
-def tenant_logo() -> Response:
-    """The tenant's logo, served with a policy that keeps an SVG from running scripts."""
-    svg = g.tenant.branding.get("logo_svg") or ""
-    if not svg:
-        return Response(status=404)
-    response = Response(svg, mimetype="image/svg+xml")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = f"public, max-age=300, etag={g.tenant.config_version}"
-    return response
+def _plugin_page(name: str) -> str | None:
+    """The URL of plugin ``name``'s page for the current tenant, when it has one."""
+    endpoint = f"plugin_{name}.index"
+    return url_for(endpoint) if endpoint in current_app.view_functions else None
