@@ -33,6 +33,13 @@ APP_ROLE = "onedoor_app_test"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reaches PostgreSQL, so `-m postgres` / `-m "not postgres"` split."""
+    for item in items:
+        if {"pg_urls", "pg_url"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def registry() -> PluginRegistry:
     """Every plugin installed through the ``onedoor.plugins`` entry points."""
