@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -41,6 +42,8 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.elements import BindParameter, ClauseElement
+from sqlalchemy.sql.util import find_tables
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -109,21 +112,151 @@ class TenantSession(Session):
 
 @event.listens_for(TenantSession, "do_orm_execute")
 def _add_tenant_criteria(state: ORMExecuteState) -> None:
+    tenant_id = state.session.info.get("tenant_id")
+    if not state.is_orm_statement:
+        _refuse_core_statement(state)
+        return
+    mapper = state.bind_mapper
+    target = mapper.class_ if mapper is not None else None
+    scoped_target = isinstance(target, type) and issubclass(target, TenantScoped)
+    if state.is_insert:
+        if scoped_target:
+            _check_insert(state, tenant_id)
+        return
+    if state.is_from_statement:
+        _bind_textual(state, tenant_id)
+        return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if state.is_column_load or state.is_relationship_load:
-        # The criteria added to the parent statement already propagate to these loads.
-        return
-    tenant_id = state.session.info.get("tenant_id")
+    # Relationship and column loads get the criteria too: an object that did not come from a
+    # filtered query (a new row pointing at another tenant's id, a merged instance) must not
+    # lazy-load another tenant's rows.
+    state.statement = state.statement.options(_tenant_criteria(tenant_id))
+    if state.is_update and scoped_target:
+        _check_assignments(state, tenant_id)
+        if isinstance(state.parameters, list):
+            return _bulk_update_by_pk(state, mapper, tenant_id)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _tenant_criteria(tenant_id: int | None) -> Any:
+    """The loader-criteria option of one tenant (None: no tenant rows at all).
+
+    Building the option analyses its lambda, which costs more than the rest of a small query's
+    overhead; the option is immutable, so one per tenant is built once and reused.
+    """
     if tenant_id is None:
-        criteria = with_loader_criteria(
+        return with_loader_criteria(
             TenantScoped, lambda cls: false(), include_aliases=True, track_closure_variables=False
         )
-    else:
-        criteria = with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+    return with_loader_criteria(
+        TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+    )
+
+
+def _refuse_core_statement(state: ORMExecuteState) -> None:
+    """Core ``select(table)``/``update(table)``… bypass the ORM criteria: refuse them.
+
+    Textual SQL is left to :func:`tenant_sql` (and, on PostgreSQL, row-level security).
+    """
+    if not (state.is_select or state.is_insert or state.is_update or state.is_delete):
+        return
+    tables = find_tables(state.statement, check_columns=True, include_aliases=True,
+                         include_joins=True, include_selects=True, include_crud=True)
+    scoped = sorted({t.name for t in tables if "tenant_id" in getattr(t, "c", ())})
+    if scoped:
+        raise TenantIsolationError(
+            f"Core statement on tenant table(s) {', '.join(scoped)} bypasses tenant isolation: "
+            "use the ORM entity or tenant_sql()"
         )
-    state.statement = state.statement.options(criteria)
+
+
+def _require_tenant(tenant_id: int | None, what: str) -> int:
+    if tenant_id is None:
+        raise TenantIsolationError(f"cannot {what} through a session without a tenant")
+    return tenant_id
+
+
+def _tenant_value_ok(value: Any, tenant_id: int) -> bool:
+    if isinstance(value, BindParameter):
+        value = value.effective_value
+    return not isinstance(value, ClauseElement) and value == tenant_id
+
+
+def _keyed(values: Any) -> dict[str, Any]:
+    return {getattr(k, "key", k): v for k, v in (values or {}).items()}
+
+
+def _check_insert(state: ORMExecuteState, tenant_id: int | None) -> None:
+    """ORM ``insert(Model)``: stamp the session tenant, refuse any other (bulk or not)."""
+    tenant_id = _require_tenant(tenant_id, "insert tenant rows")
+    statement = state.statement
+    if "tenant_id" in (getattr(statement, "_select_names", None) or ()):
+        raise TenantIsolationError("INSERT … SELECT cannot prove its tenant_id; insert values")
+    rows = [_keyed(r) for values in (statement._multi_values or ()) for r in values]
+    values = _keyed(statement._values)
+    for row in [values, *rows]:
+        if "tenant_id" in row and not _tenant_value_ok(row["tenant_id"], tenant_id):
+            raise TenantIsolationError(
+                f"cannot insert a row of another tenant (session tenant {tenant_id})"
+            )
+    params = state.parameters
+    if params:
+        many = params if isinstance(params, list) else [params]
+        stamped = []
+        for row in many:
+            if row.get("tenant_id", tenant_id) != tenant_id:
+                raise TenantIsolationError(
+                    f"cannot insert a row of tenant {row['tenant_id']} through a session of "
+                    f"tenant {tenant_id}"
+                )
+            stamped.append({**row, "tenant_id": tenant_id})
+        state.parameters = stamped if isinstance(params, list) else stamped[0]
+    elif "tenant_id" not in values and not rows:
+        state.statement = statement.values(tenant_id=tenant_id)
+
+
+def _check_assignments(state: ORMExecuteState, tenant_id: int | None) -> None:
+    """An UPDATE may not move rows to another tenant (``SET tenant_id = …``)."""
+    assigned = _keyed(state.statement._values)
+    params = state.parameters
+    many = params if isinstance(params, list) else [params] if params else []
+    moved = ("tenant_id" in assigned and not _tenant_value_ok(assigned["tenant_id"], tenant_id))
+    moved = moved or any("tenant_id" in p and p["tenant_id"] != tenant_id for p in many)
+    if moved:
+        raise TenantIsolationError("an UPDATE cannot change a row's tenant_id")
+
+
+def _bulk_update_by_pk(state: ORMExecuteState, mapper: Any, tenant_id: int | None):
+    """ORM bulk UPDATE by primary key ignores loader criteria: add the tenant to its WHERE.
+
+    Rows of other tenants are left untouched (silently, like any UPDATE whose WHERE does not
+    match). Session synchronization is done here by expiring the objects updated.
+    """
+    entity = mapper.class_
+    where = entity.tenant_id == tenant_id if tenant_id is not None else false()
+    result = state.invoke_statement(
+        statement=state.statement.where(where).execution_options(synchronize_session=None)
+    )
+    session = state.session
+    pk_keys = [mapper.get_property_by_column(c).key for c in mapper.primary_key]
+    for row in state.parameters:
+        key = mapper.identity_key_from_primary_key([row.get(k) for k in pk_keys])
+        obj = session.identity_map.get(key)
+        if obj is not None:
+            session.expire(obj, [k for k in row if k not in pk_keys] or None)
+    return result
+
+
+def _bind_textual(state: ORMExecuteState, tenant_id: int | None) -> None:
+    """``select(Model).from_statement(text(...))``: the text must filter on ``:tenant_id``."""
+    if not any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return
+    tenant_id = _require_tenant(tenant_id, "run textual SQL on tenant rows")
+    if not _TENANT_PARAM.search(str(state.statement.element)):
+        raise TenantIsolationError("textual SQL on tenant rows must filter on :tenant_id")
+    state.parameters = {**(state.parameters or {}), "tenant_id": tenant_id}
 
 
 @event.listens_for(TenantSession, "before_flush")

@@ -33,7 +33,8 @@ def alembic_config(connection: Connection, registry: PluginRegistry) -> Config:
     return cfg
 
 
-def upgrade(url: str, registry: PluginRegistry, *, app_role: str = "", revision: str = "heads") -> None:
+def upgrade(url: str, registry: PluginRegistry, *, app_role: str = "",
+            revision: str = "heads") -> None:
     """Bring the schema at ``url`` to ``revision`` (default: every branch's head)."""
     engine = create_engine(url)
     try:
@@ -47,7 +48,8 @@ def upgrade(url: str, registry: PluginRegistry, *, app_role: str = "", revision:
 
 def upgrade_from_settings(settings: Settings, registry: PluginRegistry) -> None:
     """:func:`upgrade` the database named by ``settings`` (instance-relative SQLite resolved)."""
-    upgrade(resolve_url(settings, settings.owner_database_url), registry, app_role=settings.app_role)
+    upgrade(resolve_url(settings, settings.owner_database_url), registry,
+            app_role=settings.app_role)
 
 
 def resolve_url(settings: Settings, url: str) -> str:

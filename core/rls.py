@@ -53,21 +53,38 @@ def grant_app_role(connection: Any, role: str) -> None:
 
 
 def tables_missing_policy(connection: Any) -> list[str]:
-    """Tables with a ``tenant_id`` column that lack ENABLE, FORCE or the isolation policy."""
+    """Tables with a ``tenant_id`` column that lack ENABLE, FORCE or the isolation policy.
+
+    A table that has another permissive policy is reported too: permissive policies are OR-ed,
+    so any of them could show rows of other tenants.
+
+    Every user schema is searched, and this session's temporary tables too (a temporary table
+    lives as long as its pooled connection, i.e. across tenants' requests). Tables outside the
+    current schema are named ``schema.table``.
+    """
     rows = connection.execute(
         text(
-            """
-            SELECT c.relname
+            r"""
+            SELECT CASE WHEN n.nspname = current_schema() THEN c.relname
+                        ELSE n.nspname || '.' || c.relname END
               FROM pg_class c
               JOIN pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
                                  AND NOT a.attisdropped
-             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+             WHERE c.relkind IN ('r', 'p')
+               AND (n.oid = pg_my_temp_schema()
+                    OR (n.nspname NOT IN ('pg_catalog', 'information_schema')
+                        AND n.nspname NOT LIKE 'pg\_%'))
                AND NOT (c.relrowsecurity AND c.relforcerowsecurity AND EXISTS (
                         SELECT 1 FROM pg_policies p
                          WHERE p.schemaname = n.nspname AND p.tablename = c.relname
-                           AND p.policyname = :policy))
-             ORDER BY c.relname
+                           AND p.policyname = :policy)
+                    -- another permissive policy would OR itself into ours and widen access
+                    AND NOT EXISTS (
+                        SELECT 1 FROM pg_policies p
+                         WHERE p.schemaname = n.nspname AND p.tablename = c.relname
+                           AND p.permissive = 'PERMISSIVE' AND p.policyname <> :policy))
+             ORDER BY 1
             """
         ),
         {"policy": POLICY_NAME},

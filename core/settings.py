@@ -12,6 +12,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 ENV_PREFIX = "ONEDOOR_"
@@ -63,8 +66,36 @@ def _validated(values: dict[str, Any], source: str) -> dict[str, Any]:
             raise SettingsError(
                 f"{source}: setting {key!r} must be {expected.__name__}, got {value!r}"
             )
-        out[key] = value
+        out[key] = _checked(key, value, source)
     return out
+
+
+_DATABASE_BACKENDS = ("sqlite", "postgresql")
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+def _checked(key: str, value: Any, source: str) -> Any:
+    """Values that have a shape: database URLs and the log level."""
+    if key in ("database_url", "migration_database_url") and value:
+        # The URL may hold a password: messages show its scheme only.
+        scheme = value.split("://", 1)[0] if "://" in value else "(none)"
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            backend = None
+        if backend not in _DATABASE_BACKENDS:
+            raise SettingsError(
+                f"{source}: setting {key!r} must be a sqlite:/// or postgresql+psycopg:// URL, "
+                f"got scheme {scheme!r}"
+            )
+    if key == "log_level":
+        if value.upper() not in _LOG_LEVELS:
+            raise SettingsError(
+                f"{source}: setting 'log_level' must be one of {', '.join(_LOG_LEVELS)}, "
+                f"got {value!r}"
+            )
+        return value.upper()
+    return value
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -101,6 +132,6 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
     for key in _FIELD_TYPES:
         name = f"{ENV_PREFIX}{key.upper()}"
         if name in environ:
-            values[key] = _env_value(key, environ[name])
+            values.update(_validated({key: _env_value(key, environ[name])}, name))
     values.update(_validated(overrides, "overrides"))
     return Settings(**values)

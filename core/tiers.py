@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, String, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.db import TenantSession
@@ -103,7 +103,8 @@ def check_levels(levels: Sequence[str]) -> None:
         if not CODE_PATTERN.match(code):
             raise TierError(f"invalid level code {code!r}", field=f"tiers.levels[{index}].code")
         if code in seen:
-            raise TierError(f"level {code!r} is declared twice", field=f"tiers.levels[{index}].code")
+            raise TierError(f"level {code!r} is declared twice",
+                            field=f"tiers.levels[{index}].code")
         seen.add(code)
 
 
@@ -114,6 +115,8 @@ def plan_tree(rows: Sequence[NodeRow], level_ranks: Mapping[str, int]) -> list[P
     below their parent's. Runs in O(n) for any tree shape (no recursion).
     """
     by_code: dict[str, NodeRow] = {}
+    # Errors name the CSV data row, or the 1-based position for rows not read from a CSV.
+    where_of: dict[str, int] = {}
     for position, row in enumerate(rows, start=1):
         where = row.row or position
         if not CODE_PATTERN.match(row.code or ""):
@@ -129,10 +132,11 @@ def plan_tree(rows: Sequence[NodeRow], level_ranks: Mapping[str, int]) -> list[P
             raise TierError(f"node {row.code!r} has no name", field="name", row=where,
                             code=row.code)
         by_code[row.code] = row
+        where_of[row.code] = where
     for row in by_code.values():
         if row.parent and row.parent not in by_code:
             raise TierError(f"node {row.code!r} has unknown parent {row.parent!r}",
-                            field="parent", row=row.row, code=row.code)
+                            field="parent", row=where_of[row.code], code=row.code)
 
     planned: dict[str, PlannedNode] = {}
     order: list[PlannedNode] = []
@@ -144,7 +148,7 @@ def plan_tree(rows: Sequence[NodeRow], level_ranks: Mapping[str, int]) -> list[P
             if current.code in on_chain:
                 cycle = " → ".join([r.code for r in chain] + [current.code])
                 raise TierError(f"the tree has a cycle: {cycle}", field="parent",
-                                row=current.row, code=current.code)
+                                row=where_of[current.code], code=current.code)
             chain.append(current)
             on_chain.add(current.code)
             current = by_code[current.parent] if current.parent else None
@@ -154,7 +158,7 @@ def plan_tree(rows: Sequence[NodeRow], level_ranks: Mapping[str, int]) -> list[P
                 raise TierError(
                     f"node {row.code!r} ({row.level}) must be at a level below its parent "
                     f"{parent.row.code!r} ({parent.row.level})",
-                    field="level", row=row.row, code=row.code,
+                    field="level", row=where_of[row.code], code=row.code,
                 )
             prefix = parent.path if parent else PATH_SEPARATOR
             node = PlannedNode(row, f"{prefix}{row.code}{PATH_SEPARATOR}",
@@ -262,7 +266,8 @@ def sync_tree(session: TenantSession, desired: Sequence[PlannedNode],
         for start in range(0, len(batch), _INSERT_BATCH):
             chunk = batch[start:start + _INSERT_BATCH]
             result = session.execute(
-                insert(TierNode).returning(TierNode.id, TierNode.code, sort_by_parameter_order=True),
+                insert(TierNode).returning(TierNode.id, TierNode.code,
+                                           sort_by_parameter_order=True),
                 [
                     {
                         "tenant_id": tenant_id,
@@ -392,7 +397,8 @@ def move_node(session: TenantSession, node: TierNode, new_parent: TierNode | Non
         update(TierNode)
         .where(TierNode.path >= lo, TierNode.path < hi)
         .values(
-            path=func.concat(new_path, func.substr(TierNode.path, len(old_path) + 1)),
+            # ``||`` (not concat(), which SQLite only has from 3.44 on).
+            path=literal(new_path, String()) + func.substr(TierNode.path, len(old_path) + 1),
             depth=TierNode.depth + depth_delta,
         )
         .execution_options(synchronize_session=False)
@@ -406,7 +412,8 @@ def move_node(session: TenantSession, node: TierNode, new_parent: TierNode | Non
     return result.rowcount
 
 
-def sync_levels(session: TenantSession, levels: Sequence[Mapping[str, Any]]) -> dict[str, TierLevel]:
+def sync_levels(session: TenantSession,
+                levels: Sequence[Mapping[str, Any]]) -> dict[str, TierLevel]:
     """Create or update the tenant's levels (``code`` and ``names``, top first).
 
     Levels no longer declared keep a parked rank until :func:`prune_levels` removes them, after

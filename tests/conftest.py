@@ -17,7 +17,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 os.environ["ONEDOOR_ENV"] = "testing"
-for _name in [n for n in os.environ if n.startswith("ONEDOOR_") and n != "ONEDOOR_ENV"]:
+_KEEP = {"ONEDOOR_ENV", "ONEDOOR_TEST_PG_ADMIN_URL"}
+for _name in [n for n in os.environ if n.startswith("ONEDOOR_") and n not in _KEEP]:
     del os.environ[_name]  # a developer's own settings must not leak into the tests
 
 from core.app import create_app  # noqa: E402

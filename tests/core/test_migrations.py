@@ -1,0 +1,91 @@
+"""Migrations build exactly the schema the models describe, on every backend."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, text
+
+from core.db import Base
+from core.migrate import alembic_config, upgrade
+
+
+@pytest.fixture
+def owner_url(request: pytest.FixtureRequest, database_url: str) -> str:
+    """The migrated database of each backend, as the owner of its tables."""
+    if database_url.startswith("postgresql"):
+        return request.getfixturevalue("pg_urls")["owner"]
+    return database_url
+
+
+def script(registry) -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(None, registry))  # type: ignore[arg-type]
+
+
+def test_schema_matches_the_models(owner_url: str, registry) -> None:
+    engine = create_engine(owner_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": True, "compare_server_default": False,
+                "render_as_batch": conn.dialect.name == "sqlite",
+            })
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == [], "the migrations and the models disagree; add a revision"
+
+
+def test_database_is_at_every_head_and_upgrading_again_is_a_no_op(owner_url: str,
+                                                                  registry) -> None:
+    heads = set(script(registry).get_heads())
+    engine = create_engine(owner_url)
+    try:
+        with engine.connect() as conn:
+            assert set(conn.scalars(text("SELECT version_num FROM alembic_version"))) == heads
+            tables = set(inspect(conn).get_table_names())
+        upgrade(owner_url, registry)
+        with engine.connect() as conn:
+            assert set(conn.scalars(text("SELECT version_num FROM alembic_version"))) == heads
+            assert set(inspect(conn).get_table_names()) == tables
+    finally:
+        engine.dispose()
+    assert set(Base.metadata.tables) <= tables
+
+
+def test_the_comparison_bites(owner_url: str, registry) -> None:
+    metadata = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.tables.values():
+        table.to_metadata(metadata)
+    metadata.tables["tier_nodes"].append_column(Column("extra", Integer))
+    engine = create_engine(owner_url)
+    try:
+        with engine.connect() as conn:
+            differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    finally:
+        engine.dispose()
+    assert [(d[0], d[2], d[3].name) for d in differences] == [
+        ("add_column", "tier_nodes", "extra")]
+
+
+def test_one_head_per_branch(registry) -> None:
+    """Core has one head; each plugin's labelled branch has one head (``alembic heads``)."""
+    scripts = script(registry)
+    heads_by_branch: dict[frozenset[str], list[str]] = {}
+    for head in scripts.get_heads():
+        labels = frozenset(_labels(scripts, head)) or frozenset({"core"})
+        heads_by_branch.setdefault(labels, []).append(head)
+    assert heads_by_branch.get(frozenset({"core"})), "core has no head"
+    forked = {"/".join(sorted(k)): v for k, v in heads_by_branch.items() if len(v) > 1}
+    assert forked == {}, f"branches with several heads need a merge revision: {forked}"
+    assert "0001" in scripts.get_bases()
+
+
+def _labels(scripts: ScriptDirectory, head: str) -> set[str]:
+    """Branch labels on revision ``head`` or any of its ancestors."""
+    labels: set[str] = set()
+    for rev in scripts.iterate_revisions(head, "base"):
+        labels |= set(rev.branch_labels or ())
+    return labels
