@@ -45,7 +45,9 @@ def _median_us(fn, n: int) -> float:
     return statistics.median(samples) * 1e6
 
 
-def _interleaved(clients: dict[str, object], path: str, n: int, rounds: int = 5) -> dict[str, float]:
+def _interleaved(
+    clients: dict[str, object], path: str, n: int, rounds: int = 5
+) -> dict[str, float]:
     """Median per-request µs for each client, alternating rounds to cancel drift."""
     results: dict[str, list[float]] = {name: [] for name in clients}
     for _ in range(rounds):
@@ -66,8 +68,11 @@ def main() -> None:
     upgrade(url, full)
     settings = load_settings(environ={}).with_overrides(database_url=url, log_level="WARNING")
     proxied = create_app(settings, registry=full)
-    apply(proxied.extensions["onedoor"].database, full,
-          load(settings.tenants_dir / TENANT / "tenant.toml", full))
+    apply(
+        proxied.extensions["onedoor"].database,
+        full,
+        load(settings.tenants_dir / TENANT / "tenant.toml", full),
+    )
 
     essential_only = PluginRegistry(
         [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name in full.essential]
@@ -93,8 +98,10 @@ def main() -> None:
     print(f"GET {path} bypassed: {times['bypassed']:8.1f} µs/request (median)")
     print(f"ratio proxied/bypassed: {times['proxied'] / times['bypassed']:.3f}  (target ≤ 1.05)")
     print(f"tenant resolution (lookup + cached snapshot): {resolve_us:6.1f} µs")
-    print(f"hook call through tenant proxy: {proxy_us:6.2f} µs; "
-          f"through pm.hook (all plugins): {direct_us:6.2f} µs")
+    print(
+        f"hook call through tenant proxy: {proxy_us:6.2f} µs; "
+        f"through pm.hook (all plugins): {direct_us:6.2f} µs"
+    )
 
 
 if __name__ == "__main__":

@@ -73,8 +73,9 @@ class PluginRegistry:
         self.infos: dict[str, PluginInfo] = {}
         self._proxies: dict[frozenset[str], TenantHooks] = {}
         self._lock = threading.Lock()
-        for ep in sorted(eps if eps is not None else entry_points(group=ENTRY_POINT_GROUP),
-                         key=lambda e: e.name):
+        for ep in sorted(
+            eps if eps is not None else entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
+        ):
             self._register_entry_point(ep)
 
     def _register_entry_point(self, ep: EntryPoint) -> None:
@@ -94,12 +95,14 @@ class PluginRegistry:
             names=dict(getattr(module, "NAMES", {}) or {}),
         )
 
-    def register(self, module: ModuleType | Any, name: str, *, version: str = "0",
-                 essential: bool = False) -> None:
+    def register(
+        self, module: ModuleType | Any, name: str, *, version: str = "0", essential: bool = False
+    ) -> None:
         """Register a plugin object directly (tests and embedding); prefer entry points."""
         self.pm.register(module, name=name)
-        self.infos[name] = PluginInfo(name, version, "", module, essential,
-                                      dict(getattr(module, "NAMES", {}) or {}))
+        self.infos[name] = PluginInfo(
+            name, version, "", module, essential, dict(getattr(module, "NAMES", {}) or {})
+        )
         self._proxies.clear()
 
     @property
@@ -116,9 +119,8 @@ class PluginRegistry:
         """Refuse unknown plugin names with the list of installed ones."""
         unknown = sorted(set(names) - set(self.infos))
         if unknown:
-            raise PluginError(
-                f"unknown plugin(s) {', '.join(unknown)}; installed: {', '.join(sorted(self.infos))}"
-            )
+            installed = ", ".join(sorted(self.infos))
+            raise PluginError(f"unknown plugin(s) {', '.join(unknown)}; installed: {installed}")
 
     def hooks_for(self, enabled: Iterable[str]) -> TenantHooks:
         """The hook proxy for a tenant enabling ``enabled`` (essential plugins always run)."""
@@ -146,8 +148,9 @@ class PluginRegistry:
     def settings_schema(self, name: str) -> Schema | None:
         """The marshmallow schema of plugin ``name``'s per-tenant settings, if it has one."""
         plugin = self.pm.get_plugin(name)
-        impls = [i for i in self.pm.hook.onedoor_settings_schema.get_hookimpls()
-                 if i.plugin is plugin]
+        impls = [
+            i for i in self.pm.hook.onedoor_settings_schema.get_hookimpls() if i.plugin is plugin
+        ]
         return impls[0].function() if impls else None
 
     def load_settings(self, name: str, data: dict[str, Any] | None) -> dict[str, Any]:

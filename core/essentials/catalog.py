@@ -22,15 +22,21 @@ CORE_WINDOWS = [
     WindowType("general_intake", _names("综合受理", "綜合受理", "General intake")),
     WindowType("legal_aid", _names("法律援助", "法律援助", "Legal aid")),
     WindowType("legal_consultation", _names("法律咨询", "法律諮詢", "Legal consultation")),
-    WindowType("litigation_petition", _names("涉诉信访", "涉訴信訪", "Litigation-related petitions")),
+    WindowType(
+        "litigation_petition", _names("涉诉信访", "涉訴信訪", "Litigation-related petitions")
+    ),
     WindowType("labor", _names("劳资纠纷", "勞資糾紛", "Labor disputes")),
     WindowType("finance", _names("银行金融", "銀行金融", "Banking and finance")),
-    WindowType("land_requisition", _names("征地拆迁", "徵地拆遷", "Land requisition and demolition")),
+    WindowType(
+        "land_requisition", _names("征地拆迁", "徵地拆遷", "Land requisition and demolition")
+    ),
     WindowType("intellectual_property", _names("知识产权", "知識產權", "Intellectual property")),
     WindowType("commercial_mediation", _names("商事调解", "商事調解", "Commercial mediation")),
     WindowType("notary_arbitration", _names("公证仲裁", "公證仲裁", "Notary and arbitration")),
     WindowType("petition_reception", _names("来信来访", "來信來訪", "Letters and visits")),
-    WindowType("psychological_counseling", _names("心理咨询", "心理諮詢", "Psychological counseling")),
+    WindowType(
+        "psychological_counseling", _names("心理咨询", "心理諮詢", "Psychological counseling")
+    ),
 ]
 
 CORE_DEPARTMENTS = [
@@ -40,31 +46,42 @@ CORE_DEPARTMENTS = [
     DepartmentSpec("justice", _names("司法局", "司法局", "Justice Bureau")),
     DepartmentSpec(
         "human_resources",
-        _names("人力资源和社会保障局", "人力資源和社會保障局", "Human Resources and Social Security"),
+        _names(
+            "人力资源和社会保障局", "人力資源和社會保障局", "Human Resources and Social Security"
+        ),
     ),
     DepartmentSpec("petition_bureau", _names("信访局", "信訪局", "Petition Bureau")),
     DepartmentSpec("civil_affairs", _names("民政局", "民政局", "Civil Affairs Bureau")),
     DepartmentSpec(
-        "housing", _names("住房和城乡建设局", "住房和城鄉建設局", "Housing and Urban-Rural Development")
+        "housing",
+        _names("住房和城乡建设局", "住房和城鄉建設局", "Housing and Urban-Rural Development"),
     ),
-    DepartmentSpec("market_regulation", _names("市场监督管理局", "市場監督管理局", "Market Regulation")),
-    DepartmentSpec("natural_resources", _names("自然资源和规划局", "自然資源和規劃局", "Natural Resources")),
+    DepartmentSpec(
+        "market_regulation", _names("市场监督管理局", "市場監督管理局", "Market Regulation")
+    ),
+    DepartmentSpec(
+        "natural_resources", _names("自然资源和规划局", "自然資源和規劃局", "Natural Resources")
+    ),
     DepartmentSpec("health", _names("卫生健康局", "衛生健康局", "Health Commission")),
     DepartmentSpec("womens_federation", _names("妇女联合会", "婦女聯合會", "Women's Federation")),
     DepartmentSpec(
-        "peoples_mediation", _names("人民调解委员会", "人民調解委員會", "People's Mediation Committee"),
+        "peoples_mediation",
+        _names("人民调解委员会", "人民調解委員會", "People's Mediation Committee"),
         kind="specialty",
     ),
     DepartmentSpec(
-        "lawyers_mediation", _names("律师调解工作室", "律師調解工作室", "Lawyers' mediation studio"),
+        "lawyers_mediation",
+        _names("律师调解工作室", "律師調解工作室", "Lawyers' mediation studio"),
         kind="specialty",
     ),
     DepartmentSpec(
-        "family_mediation", _names("婚姻家庭调解室", "婚姻家庭調解室", "Marriage and family mediation"),
+        "family_mediation",
+        _names("婚姻家庭调解室", "婚姻家庭調解室", "Marriage and family mediation"),
         kind="specialty",
     ),
     DepartmentSpec(
-        "medical_mediation", _names("医患纠纷调解委员会", "醫患糾紛調解委員會", "Medical dispute mediation"),
+        "medical_mediation",
+        _names("医患纠纷调解委员会", "醫患糾紛調解委員會", "Medical dispute mediation"),
         kind="specialty",
     ),
     DepartmentSpec(

@@ -90,7 +90,12 @@ class Stationing(TenantScoped, Base):
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"))
     mode: Mapped[StationingMode] = mapped_column(
-        Enum(StationingMode, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            StationingMode,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     schedule: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
