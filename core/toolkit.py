@@ -11,6 +11,7 @@ from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
 from core.rls import enable_for_table as enable_rls
 from core.tenancy import TenantContext, current_tenant, require_plugin
+from core.web.plugin_pages import plugin_page
 
 __all__ = [
     "Base",
@@ -25,6 +26,7 @@ __all__ = [
     "hookimpl",
     "lazy_gettext",
     "localized_names",
+    "plugin_page",
     "require_plugin",
     "tenant_sql",
 ]

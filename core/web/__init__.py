@@ -71,12 +71,16 @@ def register_web(app: Flask, registry: PluginRegistry) -> None:
         blueprints = [b for result in registry.hooks_of(name).onedoor_blueprints()
                       for b in result or []]
         for index, blueprint in enumerate(blueprints):
-            blueprint.before_request(_plugin_guard(name))
             # The first blueprint is "plugin_<name>" (url_for("plugin_<name>.index")).
+            registered_name = f"plugin_{name}" if index == 0 else f"plugin_{name}_{blueprint.name}"
             app.register_blueprint(
-                blueprint,
-                url_prefix=f"/<tenant>/plugins/{name}",
-                name=f"plugin_{name}" if index == 0 else f"plugin_{name}_{blueprint.name}",
+                blueprint, url_prefix=f"/<tenant>/plugins/{name}", name=registered_name
+            )
+            # The guard goes on this app, under the registered name, ahead of the plugin's own
+            # before_request functions: the plugin's blueprint is left untouched, so one
+            # blueprint object may serve any number of apps.
+            app.before_request_funcs.setdefault(registered_name, []).insert(
+                0, _plugin_guard(name)
             )
 
 

@@ -10,15 +10,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.toolkit import DepartmentSpec, WindowType, hookimpl
+from core.toolkit import DepartmentSpec, WindowType, hookimpl, plugin_page
 
-from . import schemas, views
+from . import schemas
 
 if TYPE_CHECKING:
     from flask import Blueprint
     from marshmallow import Schema
 
 NAMES = {"zh_Hans": "校园纠纷调解", "zh_Hant": "校園糾紛調解", "en": "Campus"}
+
+#: What the plugin does, shown at the top of its page.
+INTRO = {
+    "zh_Hans": "家校、师生和学生之间的矛盾纠纷在校园就近排查、"
+    "调解，必要时联动教育、公安和心理辅导力量。",
+    "zh_Hant": "家校、師生和學生之間的矛盾糾紛在校園就近排查、"
+    "調解，必要時聯動教育、公安和心理輔導力量。",
+    "en": "Disputes between families, schools, teachers and students are screened and "
+    "mediated close to the campus, with the education bureau, the campus police post "
+    "and counselors when needed.",
+}
 
 WINDOW = WindowType(
     "campus", {"zh_Hans": "校园纠纷调解", "zh_Hant": "校園糾紛調解", "en": "Campus disputes"}
@@ -43,6 +54,10 @@ ORGANIZATIONS = [
     ),
 ]
 
+#: The plugin's page, built once: every app mounts this same blueprint.
+PAGE = plugin_page("campus", names=NAMES, intro=INTRO, windows=[WINDOW],
+                   organizations=ORGANIZATIONS, settings_schema=schemas.CampusSettings)
+
 
 @hookimpl
 def onedoor_window_types() -> list[WindowType]:
@@ -65,4 +80,4 @@ def onedoor_settings_schema() -> Schema:
 @hookimpl
 def onedoor_blueprints() -> list[Blueprint]:
     """The plugin's page at ``/<tenant>/plugins/campus/``."""
-    return [views.make_blueprint(NAMES, WINDOW, ORGANIZATIONS)]
+    return [PAGE]

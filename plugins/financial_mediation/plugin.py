@@ -10,15 +10,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.toolkit import DepartmentSpec, WindowType, hookimpl
+from core.toolkit import DepartmentSpec, WindowType, hookimpl, plugin_page
 
-from . import schemas, views
+from . import schemas
 
 if TYPE_CHECKING:
     from flask import Blueprint
     from marshmallow import Schema
 
 NAMES = {"zh_Hans": "金融纠纷调解", "zh_Hant": "金融糾紛調解", "en": "Financial mediation"}
+
+#: What the plugin does, shown at the top of its page.
+INTRO = {
+    "zh_Hans": "金融消费纠纷先行调解：银行、保险、证券、"
+    "支付和借贷纠纷在中心受理，并在监管规定的期限内答复。",
+    "zh_Hant": "金融消費糾紛先行調解：銀行、保險、證券、"
+    "支付和借貸糾紛在中心受理，並在監管規定的期限內答覆。",
+    "en": "Financial consumer disputes (banking, insurance, securities, payments and "
+    "lending) are taken in at the center and answered within the regulator's time "
+    "limits.",
+}
 
 WINDOW = WindowType(
     "financial_mediation",
@@ -46,6 +57,10 @@ ORGANIZATIONS = [
     ),
 ]
 
+#: The plugin's page, built once: every app mounts this same blueprint.
+PAGE = plugin_page("financial_mediation", names=NAMES, intro=INTRO, windows=[WINDOW],
+                   organizations=ORGANIZATIONS, settings_schema=schemas.FinancialMediationSettings)
+
 
 @hookimpl
 def onedoor_window_types() -> list[WindowType]:
@@ -68,4 +83,4 @@ def onedoor_settings_schema() -> Schema:
 @hookimpl
 def onedoor_blueprints() -> list[Blueprint]:
     """The plugin's page at ``/<tenant>/plugins/financial_mediation/``."""
-    return [views.make_blueprint(NAMES, WINDOW, ORGANIZATIONS)]
+    return [PAGE]

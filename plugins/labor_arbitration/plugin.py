@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.toolkit import DepartmentSpec, WindowType, hookimpl
+from core.toolkit import DepartmentSpec, WindowType, hookimpl, plugin_page
 
-from . import schemas, views
+from . import schemas
 
 if TYPE_CHECKING:
     from flask import Blueprint
     from marshmallow import Schema
 
 NAMES = {"zh_Hans": "劳动人事争议仲裁", "zh_Hant": "勞動人事爭議仲裁", "en": "Labor arbitration"}
+
+#: What the plugin does, shown at the top of its page.
+INTRO = {
+    "zh_Hans": "劳动人事争议先行调解；调解不成的，引导当事人向劳动人事争议仲裁委员会申请仲裁。",
+    "zh_Hant": "勞動人事爭議先行調解；調解不成的，引導當事人向勞動人事爭議仲裁委員會申請仲裁。",
+    "en": "Labor and personnel disputes are mediated first; when mediation fails, the "
+    "parties are guided to the labor dispute arbitration commission.",
+}
 
 WINDOW = WindowType(
     "labor_arbitration",
@@ -45,6 +53,10 @@ ORGANIZATIONS = [
     ),
 ]
 
+#: The plugin's page, built once: every app mounts this same blueprint.
+PAGE = plugin_page("labor_arbitration", names=NAMES, intro=INTRO, windows=[WINDOW],
+                   organizations=ORGANIZATIONS, settings_schema=schemas.LaborArbitrationSettings)
+
 
 @hookimpl
 def onedoor_window_types() -> list[WindowType]:
@@ -67,4 +79,4 @@ def onedoor_settings_schema() -> Schema:
 @hookimpl
 def onedoor_blueprints() -> list[Blueprint]:
     """The plugin's page at ``/<tenant>/plugins/labor_arbitration/``."""
-    return [views.make_blueprint(NAMES, WINDOW, ORGANIZATIONS)]
+    return [PAGE]

@@ -10,15 +10,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.toolkit import DepartmentSpec, WindowType, hookimpl
+from core.toolkit import DepartmentSpec, WindowType, hookimpl, plugin_page
 
-from . import schemas, views
+from . import schemas
 
 if TYPE_CHECKING:
     from flask import Blueprint
     from marshmallow import Schema
 
 NAMES = {"zh_Hans": "海事渔业纠纷调解", "zh_Hant": "海事漁業糾紛調解", "en": "Maritime"}
+
+#: What the plugin does, shown at the top of its page.
+INTRO = {
+    "zh_Hans": "渔事纠纷、船员权益和海上商事纠纷在中心受理，联动海事、海警和渔业调解组织化解。",
+    "zh_Hant": "漁事糾紛、船員權益和海上商事糾紛在中心受理，聯動海事、海警和漁業調解組織化解。",
+    "en": "Fishery disputes, crew rights and maritime commercial disputes are taken in at "
+    "the center and resolved together with maritime safety, the coast guard and "
+    "fishery mediators.",
+}
 
 WINDOW = WindowType(
     "maritime",
@@ -44,6 +53,10 @@ ORGANIZATIONS = [
     ),
 ]
 
+#: The plugin's page, built once: every app mounts this same blueprint.
+PAGE = plugin_page("maritime", names=NAMES, intro=INTRO, windows=[WINDOW],
+                   organizations=ORGANIZATIONS, settings_schema=schemas.MaritimeSettings)
+
 
 @hookimpl
 def onedoor_window_types() -> list[WindowType]:
@@ -66,4 +79,4 @@ def onedoor_settings_schema() -> Schema:
 @hookimpl
 def onedoor_blueprints() -> list[Blueprint]:
     """The plugin's page at ``/<tenant>/plugins/maritime/``."""
-    return [views.make_blueprint(NAMES, WINDOW, ORGANIZATIONS)]
+    return [PAGE]

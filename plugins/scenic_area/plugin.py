@@ -10,15 +10,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.toolkit import DepartmentSpec, WindowType, hookimpl
+from core.toolkit import DepartmentSpec, WindowType, hookimpl, plugin_page
 
-from . import schemas, views
+from . import schemas
 
 if TYPE_CHECKING:
     from flask import Blueprint
     from marshmallow import Schema
 
 NAMES = {"zh_Hans": "景区纠纷调解", "zh_Hant": "景區糾紛調解", "en": "Scenic area"}
+
+#: What the plugin does, shown at the top of its page.
+INTRO = {
+    "zh_Hans": "游客投诉和旅游纠纷在景区就近受理、就地调解。",
+    "zh_Hant": "遊客投訴和旅遊糾紛在景區就近受理、就地調解。",
+    "en": "Visitor complaints and tourism disputes are taken in and mediated on the spot, "
+    "close to the scenic area.",
+}
 
 WINDOW = WindowType(
     "scenic_area",
@@ -45,6 +53,10 @@ ORGANIZATIONS = [
     ),
 ]
 
+#: The plugin's page, built once: every app mounts this same blueprint.
+PAGE = plugin_page("scenic_area", names=NAMES, intro=INTRO, windows=[WINDOW],
+                   organizations=ORGANIZATIONS, settings_schema=schemas.ScenicAreaSettings)
+
 
 @hookimpl
 def onedoor_window_types() -> list[WindowType]:
@@ -67,4 +79,4 @@ def onedoor_settings_schema() -> Schema:
 @hookimpl
 def onedoor_blueprints() -> list[Blueprint]:
     """The plugin's page at ``/<tenant>/plugins/scenic_area/``."""
-    return [views.make_blueprint(NAMES, WINDOW, ORGANIZATIONS)]
+    return [PAGE]

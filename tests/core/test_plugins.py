@@ -164,6 +164,27 @@ def test_hook_proxies_are_shared_by_equal_plugin_sets_and_follow_configuration_c
     assert directory.get("a").hooks is tenant_a.hooks, "other tenants keep their proxy"
 
 
+def test_two_apps_in_one_process_both_serve_and_guard_a_plugins_page(
+    database_url: str, make_app, registry: PluginRegistry,
+) -> None:
+    # The built-in plugins return one module-level blueprint to every app: core must guard it per
+    # app without changing it (Flask refuses to change a blueprint another app registered).
+    first, second = make_app(database_url), make_app(database_url)
+    make_tenant(first.extensions["onedoor"].database, "on", plugins={"maritime": {}})
+    make_tenant(first.extensions["onedoor"].database, "off")
+
+    for app in (first, second):
+        client = app.test_client()
+        page = client.get("/on/plugins/maritime/?lang=en")
+        assert page.status_code == 200
+        assert "Maritime and fishery disputes" in page.get_data(as_text=True)
+        assert client.get("/off/plugins/maritime/").status_code == 404
+        assert len(app.before_request_funcs["plugin_maritime"]) == 1
+    (blueprint,) = registry.infos["maritime"].module.onedoor_blueprints()
+    assert blueprint is registry.infos["maritime"].module.PAGE
+    assert not blueprint.before_request_funcs, "core changed the plugin's blueprint"
+
+
 def test_essential_plugins_run_for_every_tenant_and_cannot_be_left_out(
     database_url: str, make_app, registry: PluginRegistry,
 ) -> None:
