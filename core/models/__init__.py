@@ -2,11 +2,31 @@
 
 from core.db import Base, TenantScoped
 from core.models.audit import AuditEvent
+from core.models.cases import (
+    Assignment,
+    Case,
+    CaseSequence,
+    Deadline,
+    Evaluation,
+    MediationAttempt,
+    Party,
+    Referral,
+    SupervisionNotice,
+)
 from core.models.centers import Center, CenterWindow, Department, Stationing, StationingMode
 from core.models.tenant import Tenant, TenantPlugin
 from core.models.tiers import TierLevel, TierNode
 
 __all__ = [
+    "Assignment",
+    "Case",
+    "CaseSequence",
+    "Deadline",
+    "Evaluation",
+    "MediationAttempt",
+    "Party",
+    "Referral",
+    "SupervisionNotice",
     "AuditEvent",
     "Base",
     "Center",

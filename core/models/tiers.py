@@ -36,6 +36,8 @@ class TierNode(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "code"),
         Index("ix_tier_nodes_tenant_id_path", "tenant_id", "path", unique=True),
+        # Node counts per level (tenant home) without scanning every node of the tenant.
+        Index("ix_tier_nodes_tenant_id_level_id", "tenant_id", "level_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
