@@ -10,26 +10,17 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from sqlalchemy import inspect
-from sqlalchemy.exc import OperationalError
 
 from core.db import Database
-from core.migrate import resolve_url
 from core.plugins import PluginRegistry
-from core.settings import SettingsError, load_settings
 from core.tenancy import TenantNotFound
 from core.tenantconfig import ConfigErrors, TenantConfig, apply, export, load, render, resolve_path
 
-# Tables tenant apply writes: without them the database has not been migrated.
-REQUIRED_TABLES = ("tenants", "tenant_plugins", "tier_levels", "tier_nodes", "departments",
-                   "centers", "center_windows", "stationings", "audit_events")
-
 
 def _fail(message: str) -> NoReturn:
-    from core.cli import EXIT_BAD_INPUT, fail  # noqa: PLC0415 - core.cli imports this module
+    from core.cli import fail  # noqa: PLC0415 - core.cli imports this module
 
     fail(message)
-    raise SystemExit(EXIT_BAD_INPUT)  # fail() has exited already; this tells type checkers
 
 
 def _load(path: str, registry: PluginRegistry) -> TenantConfig:
@@ -44,22 +35,9 @@ def _load(path: str, registry: PluginRegistry) -> TenantConfig:
 
 def _database() -> Database:
     """The application database from settings, refusing one that was never migrated."""
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        _fail(str(exc))
-    database = Database(resolve_url(settings, settings.database_url))
-    try:
-        present = set(inspect(database.engine).get_table_names())
-    except OperationalError as exc:
-        _fail(f"cannot reach the database {database.url.render_as_string()}: "
-              f"{str(exc.orig).strip().splitlines()[0]}")
-    missing = [table for table in REQUIRED_TABLES if table not in present]
-    if missing:
-        database.dispose()
-        _fail(f"the database {database.url.render_as_string()} lacks the OneDoor tables "
-              f"({', '.join(missing)}): run `onedoor db upgrade` first")
-    return database
+    from core.cli import open_database  # noqa: PLC0415
+
+    return open_database()
 
 
 @click.group("tenant")

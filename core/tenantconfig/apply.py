@@ -35,7 +35,7 @@ from core.models import (
 )
 from core.plugins import PluginRegistry
 from core.tenancy import TenantDirectory
-from core.tenantconfig.changes import NodeLines, diff_values, show
+from core.tenantconfig.changes import NodeLines, diff_config, diff_values, show
 from core.tenantconfig.errors import ConfigError, ConfigErrors
 from core.tenantconfig.locate import TomlLocator
 from core.tenantconfig.model import CenterEntry, TenantConfig
@@ -50,6 +50,8 @@ from core.tiers import (
 )
 
 AUDIT_ACTION = "tenant.applied"
+# Stored lists whose entries are listed when a tenant is created, as its rows are.
+_LISTED_ENTRIES = ("categories", "dispatch")
 
 
 @dataclass
@@ -170,6 +172,8 @@ class _Applier:
                             default_locale=cfg.default_locale, config=desired, config_version=1)
             self.session.add(tenant)
             self.changes.append(f"+ tenant {cfg.slug} {cfg.names['zh_Hans']}")
+            # Catalog entries are listed like rows; the tenant's other settings are not.
+            self.changes.extend(diff_config({}, {key: desired[key] for key in _LISTED_ENTRIES}))
             return tenant, True
         for attr in ("enabled", "case_code_prefix", "timezone", "default_locale"):
             old, new = getattr(tenant, attr), getattr(cfg, attr)
@@ -178,8 +182,7 @@ class _Applier:
                 setattr(tenant, attr, new)
         stored = dict(tenant.config or {})
         # Only the keys tenant.toml owns are compared and replaced; others are kept.
-        old_owned = {key: stored[key] for key in desired if key in stored}
-        lines = diff_values("", old_owned, desired)
+        lines = diff_config(stored, desired)
         if lines:
             self.changes.extend(lines)
             tenant.config = {**stored, **desired}

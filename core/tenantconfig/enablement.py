@@ -15,7 +15,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from core.catalog import CatalogConflict, DepartmentSpec, WindowType, merge_by_code
-from core.plugins import PluginError, PluginRegistry
+from core.plugins import PluginError, PluginRegistry, TenantHooks
 from core.tenantconfig.errors import ErrorCollector
 from core.tenantconfig.schema import flatten_messages
 
@@ -34,6 +34,10 @@ class Enablement:
     catalog: dict[str, DepartmentSpec] | None = None
     # Window codes of installed plugins this tenant does not enable → that plugin's name.
     foreign_windows: dict[str, str] = field(default_factory=dict)
+    # Case types (``onedoor_case_types``) by code; None while no enabled plugin declares one,
+    # or the hook does not exist: ``[[dispatch]] case_type`` is then checked for its form only.
+    case_types: dict[str, Any] | None = None
+    foreign_case_types: dict[str, str] = field(default_factory=dict)
 
 
 def load_plugins(report: ErrorCollector, raw: Any, registry: PluginRegistry) -> Enablement:
@@ -55,13 +59,30 @@ def load_plugins(report: ErrorCollector, raw: Any, registry: PluginRegistry) -> 
     except CatalogConflict as exc:
         report.add("plugins", f"the enabled plugins clash: {exc}")
         result.windows = result.catalog = None
+    try:
+        result.case_types = merge_by_code(_case_types(hooks)) or None
+    except CatalogConflict as exc:
+        report.add("plugins", f"the enabled plugins clash on case types: {exc}")
     for other in registry.optional:
         if other in listed:
             continue
-        for entries in registry.hooks_of(other).onedoor_window_types():
+        other_hooks = registry.hooks_of(other)
+        for entries in other_hooks.onedoor_window_types():
             for window in entries or []:
                 result.foreign_windows.setdefault(window.code, other)
+        for entries in _case_types(other_hooks):
+            for case_type in entries or []:
+                result.foreign_case_types.setdefault(case_type.code, other)
     return result
+
+
+def _case_types(hooks: TenantHooks) -> list[Any]:
+    """The ``onedoor_case_types`` results through ``hooks``; [] where the hook does not exist."""
+    try:
+        caller = hooks.onedoor_case_types
+    except AttributeError:
+        return []
+    return list(caller())
 
 
 def _load_one(report: ErrorCollector, registry: PluginRegistry, result: Enablement,

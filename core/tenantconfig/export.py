@@ -22,7 +22,8 @@ from core.models import Center, Department, Tenant, TenantPlugin
 from core.plugins import PluginRegistry
 from core.tenancy import TenantNotFound
 from core.tenantconfig.loader import TOML_NAME
-from core.tenantconfig.schema import LOCALES
+from core.tenantconfig.policies import default_calendar, default_risk
+from core.tenantconfig.schema import DISPATCH_CRITERIA, LOCALES
 from core.tiers import NodeRow, current_rows, levels_by_code, write_csv
 
 CSV_THRESHOLD = 200
@@ -114,6 +115,12 @@ class _Renderer:
         doc["tiers"] = self._tiers()
         doc["departments"] = self._departments(plugins)
         doc["centers"] = self._centers()
+        categories = self.config.get("categories") or []
+        if categories:
+            doc["categories"] = self._categories(categories)
+        dispatch = self.config.get("dispatch") or []
+        if dispatch:
+            doc["dispatch"] = self._dispatch(dispatch)
         if plugins:
             doc["plugins"] = self._plugins(plugins)
         escalation = self.config.get("escalation", {}).get("ladder")
@@ -127,6 +134,13 @@ class _Renderer:
             for rule, value in deadlines.items():
                 table[rule] = self._table(value)
             doc["deadlines"] = table
+        # Only what differs from the defaults: a tenant that wrote no [calendar] gets none back.
+        for key, defaults in (("calendar", default_calendar()), ("risk", default_risk())):
+            values = self.config.get(key) or {}
+            changed = {k: v for k, v in values.items() if k in defaults and v != defaults[k]}
+            if changed:
+                doc[key] = self._table({k: _multiline(v) if isinstance(v, list) and len(v) > 4
+                                        else v for k, v in changed.items()})
         return Exported(tomlkit.dumps(doc), self.files)
 
     @staticmethod
@@ -226,6 +240,31 @@ class _Renderer:
                 entry["stationed"] = stationed
             centers.append(entry)
         return centers
+
+    @staticmethod
+    def _categories(categories: list[Mapping[str, Any]]) -> AoT:
+        result = tomlkit.aot()
+        for category in categories:
+            entry = tomlkit.table()
+            entry["code"] = category["code"]
+            entry["names"] = _names(category["names"])
+            if category.get("parent"):
+                entry["parent"] = category["parent"]
+            result.append(entry)
+        return result
+
+    @staticmethod
+    def _dispatch(dispatch: list[Mapping[str, Any]]) -> AoT:
+        result = tomlkit.aot()
+        for item in dispatch:
+            entry = tomlkit.table()
+            for key in (*DISPATCH_CRITERIA, "lead"):
+                if item.get(key):
+                    entry[key] = item[key]
+            if item.get("assisting"):
+                entry["assisting"] = list(item["assisting"])
+            result.append(entry)
+        return result
 
     def _plugins(self, plugins: Mapping[str, dict[str, Any]]) -> Table:
         table = tomlkit.table(is_super_table=True)

@@ -15,12 +15,15 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from core.categories import CATEGORIES
 from core.plugins import PluginRegistry
+from core.tenantconfig.dispatch import load_categories, load_dispatch, raw_codes
 from core.tenantconfig.enablement import load_plugins
 from core.tenantconfig.errors import ConfigError, ConfigErrors, ErrorCollector
 from core.tenantconfig.locate import TomlLocator
 from core.tenantconfig.model import LevelSpec, TenantConfig
 from core.tenantconfig.nodes import NodeSource
+from core.tenantconfig.policies import load_calendar, load_risk
 from core.tenantconfig.schema import (
     LevelSchema,
     TiersSchema,
@@ -129,6 +132,13 @@ class _Loader:
         escalation = load_escalation(self.report, self.data.get("escalation"), levels)
         deadlines = load_deadlines(self.report, self.data.get("deadlines"))
         branding = load_branding(self.report, self.data.get("branding"), self.path.parent)
+        calendar = load_calendar(self.report, self.data.get("calendar"))
+        risk = load_risk(self.report, self.data.get("risk"))
+        categories = load_categories(self.report, self.data.get("categories"))
+        dispatch = load_dispatch(
+            self.report, self.data.get("dispatch"), enablement=enablement,
+            category_codes=set(CATEGORIES) | raw_codes(self.data.get("categories")),
+            levels=levels, department_codes=self._department_codes())
         self.report.raise_if_any()
         assert levels is not None and nodes.planned is not None  # reported otherwise
         return TenantConfig(
@@ -150,6 +160,10 @@ class _Loader:
             escalation=escalation,
             deadlines=deadlines,
             nodes_csv=nodes.csv_path,
+            calendar=calendar,
+            risk=risk,
+            categories=categories,
+            dispatch=dispatch,
         )
 
     def _top(self) -> dict[str, Any]:
@@ -201,10 +215,7 @@ class _Loader:
     def _department_codes(self) -> set[str]:
         # Taken from the raw entries so that a department with a bad name elsewhere is not
         # also reported as unknown by every center that stations it.
-        raw = self.data.get("departments")
-        if not isinstance(raw, list):
-            return set()
-        return {e["code"] for e in raw if isinstance(e, Mapping) and isinstance(e.get("code"), str)}
+        return raw_codes(self.data.get("departments"))
 
 
 class _Nodes:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.tenantconfig.policies import default_calendar, default_risk
 from core.tiers import PlannedNode
 
 
@@ -53,6 +55,8 @@ class TenantConfig:
 
     ``plugins`` holds the enabled optional plugins with their validated settings (essential
     plugins always run and are not listed); ``nodes`` is the planned tier tree, parents first.
+    ``calendar`` and ``risk`` are complete (defaults filled in); ``categories`` and ``dispatch``
+    keep the file's order, each entry a plain dict as stored in ``tenants.config``.
     """
 
     path: Path
@@ -73,6 +77,10 @@ class TenantConfig:
     escalation: list[dict[str, Any]] = field(default_factory=list)
     deadlines: dict[str, dict[str, Any]] = field(default_factory=dict)
     nodes_csv: Path | None = None
+    calendar: dict[str, list[str]] = field(default_factory=default_calendar)
+    risk: dict[str, Any] = field(default_factory=default_risk)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    dispatch: list[dict[str, Any]] = field(default_factory=list)
 
     def stored_config(self) -> dict[str, Any]:
         """The part kept in ``tenants.config`` (what is not a table of its own)."""
@@ -82,9 +90,14 @@ class TenantConfig:
             "branding": dict(self.branding),
             "escalation": {"ladder": [dict(step) for step in self.escalation]},
             "deadlines": {rule: dict(value) for rule, value in self.deadlines.items()},
+            "calendar": copy.deepcopy(self.calendar),
+            "risk": copy.deepcopy(self.risk),
+            "categories": copy.deepcopy(self.categories),
+            "dispatch": copy.deepcopy(self.dispatch),
         }
 
     def summary(self) -> str:
-        """``12 nodes, 3 centers, plugins: campus, maritime`` (for ``tenant validate``)."""
+        """``12 nodes, 3 centers, 8 dispatch entries, plugins: campus, maritime``."""
         plugins = ", ".join(sorted(self.plugins)) or "none"
-        return f"{len(self.nodes)} nodes, {len(self.centers)} centers, plugins: {plugins}"
+        return (f"{len(self.nodes)} nodes, {len(self.centers)} centers, "
+                f"{len(self.dispatch)} dispatch entries, plugins: {plugins}")

@@ -2,11 +2,13 @@
 
 These schemas check types, formats and unknown keys (a misspelt key is an error, not silently
 ignored). Everything that needs to look elsewhere (the plugin registry, the catalog, the tier
-tree, other sections) is checked by :mod:`core.tenantconfig.loader`.
+tree, other sections) is checked by :mod:`core.tenantconfig.loader` and the section modules it
+calls (``sections``, ``dispatch``, ``policies``).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import zoneinfo
 from collections.abc import Iterator, Mapping
@@ -28,6 +30,8 @@ HOTLINE = re.compile(r"^[0-9]+(-[0-9]+)*$")
 RULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _TIME = r"([01]\d|2[0-3]):[0-5]\d"
 HOURS = re.compile(rf"^{_TIME}-{_TIME}(,{_TIME}-{_TIME})*$")
+PERIOD = re.compile(rf"^{_TIME}-{_TIME}$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DEFAULT_BRANDING = {"primary_color": "#1f4e79", "accent_color": "#c0392b"}
 
@@ -162,6 +166,10 @@ class TopSchema(StrictSchema):
     plugins = fields.Raw()
     escalation = fields.Raw()
     deadlines = fields.Raw()
+    calendar = fields.Raw()
+    risk = fields.Raw()
+    categories = fields.Raw()
+    dispatch = fields.Raw()
 
 
 class LevelSchema(StrictSchema):
@@ -264,6 +272,167 @@ class DeadlineSchema(StrictSchema):
 
     days = StrictInteger(required=True, validate=validate.Range(min=1, error="must be at least 1"))
     working_days = StrictBoolean(load_default=False)
+
+
+#: ``[calendar] working_hours`` when the table does not give it (core.calendar's default).
+DEFAULT_WORKING_HOURS = ("08:30-12:00", "13:30-17:30")
+
+#: ``[risk]`` keys and their defaults: every key is stored, defaults filled in.
+RISK_DEFAULTS: dict[str, Any] = {
+    "group_threshold": 10,
+    "group_red_threshold": 50,
+    "amount_orange": 500_000,
+    "amount_red": 5_000_000,
+    "repeat_cases": 3,
+    "repeat_window_days": 365,
+    "keywords_red": [],
+    "keywords_orange": [],
+}
+
+
+class IsoDate(fields.Field):
+    """A day: ``"2027-01-01"`` or a TOML local date ``2027-01-01``, loaded as the ISO string."""
+
+    default_error_messages = {"invalid": 'must be a date "YYYY-MM-DD"'}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return value.isoformat()
+        if not isinstance(value, str) or not ISO_DATE.match(value):
+            raise self.make_error("invalid")
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise ValidationError(f"{value} is not a day of the calendar") from None
+
+
+def _check_period_order(periods: list[str]) -> dict[int, list[str]]:
+    """Problems of ``HH:MM-HH:MM`` periods that must each end after they start, in order."""
+    problems: dict[int, list[str]] = {}
+    previous = ""
+    for index, period in enumerate(periods):
+        start, end = period.split("-")
+        if start >= end:
+            problems[index] = [f"{period} ends before it starts"]
+        elif previous and start < previous.split("-")[1]:
+            problems[index] = [f"{period} overlaps {previous} or comes before it: list the "
+                               "periods in order of the day"]
+        else:
+            previous = period
+    return problems
+
+
+def _listed_twice(values: list[str]) -> dict[int, list[str]]:
+    problems: dict[int, list[str]] = {}
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            problems[index] = [f"{value} is listed twice"]
+        seen.add(value)
+    return problems
+
+
+class CalendarSchema(StrictSchema):
+    """``[calendar]``: the tenant's own holidays and working days, and its working hours."""
+
+    holidays = fields.List(IsoDate(), load_default=list)
+    workdays = fields.List(IsoDate(), load_default=list)
+    working_hours = fields.List(
+        fields.String(validate=_pattern(PERIOD, 'must be a period "HH:MM-HH:MM"')),
+        load_default=lambda: list(DEFAULT_WORKING_HOURS),
+        validate=validate.Length(min=1, error="needs at least one period"),
+    )
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        errors: dict[str, dict[int, list[str]]] = {}
+        for key in ("holidays", "workdays"):
+            if twice := _listed_twice(data[key]):
+                errors[key] = twice
+        holidays = set(data["holidays"])
+        repeated = errors.get("workdays", {})
+        for index, day in enumerate(data["workdays"]):
+            if day in holidays and index not in repeated:
+                errors.setdefault("workdays", {}).setdefault(index, []).append(
+                    f"{day} is also listed under holidays: a day is a holiday or a working "
+                    "day, not both")
+        if periods := _check_period_order(data["working_hours"]):
+            errors["working_hours"] = periods
+        if errors:
+            raise ValidationError(errors)
+
+
+def _keyword(value: str) -> None:
+    if value != value.strip():
+        raise ValidationError("must not begin or end with a space")
+
+
+class RiskSchema(StrictSchema):
+    """``[risk]``: thresholds and keywords of core's risk rules (风险研判)."""
+
+    group_threshold = StrictInteger(load_default=RISK_DEFAULTS["group_threshold"],
+                                    validate=validate.Range(min=2, error="must be at least 2"))
+    group_red_threshold = StrictInteger(load_default=RISK_DEFAULTS["group_red_threshold"])
+    amount_orange = StrictInteger(load_default=RISK_DEFAULTS["amount_orange"],
+                                  validate=validate.Range(min=0, error="must be at least 0"))
+    amount_red = StrictInteger(load_default=RISK_DEFAULTS["amount_red"])
+    repeat_cases = StrictInteger(load_default=RISK_DEFAULTS["repeat_cases"],
+                                 validate=validate.Range(min=2, error="must be at least 2"))
+    repeat_window_days = StrictInteger(
+        load_default=RISK_DEFAULTS["repeat_window_days"],
+        validate=validate.Range(min=1, max=3650, error="must be 1 to 3650 days"))
+    keywords_red = fields.List(fields.String(validate=validate.And(
+        validate.Length(min=1, max=50, error="must be 1 to 50 characters"), _keyword)),
+        load_default=list)
+    keywords_orange = fields.List(fields.String(validate=validate.And(
+        validate.Length(min=1, max=50, error="must be 1 to 50 characters"), _keyword)),
+        load_default=list)
+
+    @validates_schema(pass_original=True)
+    def _consistent(self, data: dict[str, Any], original: Any, **_kwargs: Any) -> None:
+        given = original if isinstance(original, Mapping) else {}
+        errors: dict[str, Any] = {}
+        for low, high in (("group_threshold", "group_red_threshold"),
+                          ("amount_orange", "amount_red")):
+            if data[high] > data[low]:
+                continue
+            # Blame the key that was written: the red one, or the lower one against a default.
+            if high in given or low not in given:
+                errors[high] = [f"must be greater than {low} ({data[low]})"]
+            else:
+                errors[low] = [f"must be less than {high} ({data[high]}, the default)"]
+        for key in ("keywords_red", "keywords_orange"):
+            if twice := _listed_twice(data[key]):
+                errors[key] = twice
+        red = set(data["keywords_red"])
+        for index, word in enumerate(data["keywords_orange"]):
+            if word in red:
+                errors.setdefault("keywords_orange", {}).setdefault(index, []).append(
+                    f"{word!r} is also a red keyword")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CategorySchema(StrictSchema):
+    """One ``[[categories]]`` entry: a dispute category of the tenant's own."""
+
+    code = fields.String(required=True, validate=_code())
+    names = fields.Nested(RequiredNamesSchema, required=True)
+    parent = fields.String(validate=_code())
+
+
+#: What a ``[[dispatch]]`` entry may match on; an entry naming none is the tenant's fallback.
+DISPATCH_CRITERIA = ("case_type", "category", "level")
+
+
+class DispatchSchema(StrictSchema):
+    """One ``[[dispatch]]`` entry of the dispatch catalog (派单目录)."""
+
+    case_type = fields.String(validate=_code())
+    category = fields.String(validate=_code())
+    level = fields.String(validate=_code(32))
+    lead = fields.String(required=True, validate=_code())
+    assisting = fields.List(fields.String(validate=_code()), load_default=list)
 
 
 def load_section(schema: Schema, data: Any) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:

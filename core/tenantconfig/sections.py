@@ -33,7 +33,8 @@ SCHEDULE_KEYS = ("days", "hours", "contact", "note")
 _GRID_LEVELS = ("grid", "micro_grid")
 
 
-def _entries(report: ErrorCollector, raw: Any, field: str) -> list[Any]:
+def entries(report: ErrorCollector, raw: Any, field: str) -> list[Any]:
+    """The entries of ``[[field]]``: [] when absent, reported when it is not an array."""
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -48,7 +49,7 @@ def load_departments(report: ErrorCollector, raw: Any,
     catalog = enablement.catalog
     result: list[DepartmentEntry] = []
     seen: set[str] = set()
-    for index, entry in enumerate(_entries(report, raw, "departments")):
+    for index, entry in enumerate(entries(report, raw, "departments")):
         where = f"departments[{index}]"
         data, problems = load_section(DepartmentSchema(), entry)
         if data is None:
@@ -76,7 +77,7 @@ def load_centers(report: ErrorCollector, raw: Any, enablement: Enablement,
     """``[[centers]]`` with windows and stationed departments, checked against the tenant."""
     result: list[CenterEntry] = []
     seen: set[str] = set()
-    for index, entry in enumerate(_entries(report, raw, "centers")):
+    for index, entry in enumerate(entries(report, raw, "centers")):
         where = f"centers[{index}]"
         data, problems = load_section(CenterSchema(), entry)
         if data is None:

@@ -22,6 +22,7 @@ from core.models import (
 )
 from core.plugins import PluginRegistry
 from core.tenantconfig import apply, load
+from core.tenantconfig.changes import dispatch_label
 from tests.core.tenantconfig.conftest import TENANTS_DIR, snapshot
 
 EDITS = [
@@ -146,12 +147,11 @@ def test_keys_tenant_toml_does_not_own_are_kept(database, registry):
     created = apply(database, registry, config)
     with database.transaction() as session:
         tenant = session.get(Tenant, created.tenant_id)
-        tenant.config = {**tenant.config, "calendar": {"source": "state-council"}}
+        tenant.config = {**tenant.config, "dashboard": {"layout": "wide"}}
 
     assert not apply(database, registry, config).changed
     with database.transaction() as session:
-        assert session.get(Tenant, created.tenant_id).config["calendar"] == {
-            "source": "state-council"}
+        assert session.get(Tenant, created.tenant_id).config["dashboard"] == {"layout": "wide"}
 
 
 class Recorder:
@@ -216,3 +216,106 @@ def test_export_of_an_unknown_tenant_fails_cleanly(run_cli):
 
     assert result.exit_code == 2
     assert "no tenant 'atlantis'" in result.stderr
+
+
+SECTION_EDITS = [
+    ("group_threshold = 5", "group_threshold = 8"),
+    ('keywords_orange = ["讨薪", "拖欠工资", "包工头跑路", "堵厂门"]',
+     'keywords_orange = ["讨薪", "包工头跑路", "堵厂门", "欠薪"]'),
+    ('category = "traffic"\nlead = "public_security"\n',
+     'category = "traffic"\nlead = "public_security"\nassisting = ["peoples_mediation"]\n'),
+    ('[[dispatch]]\ncategory = "consumer"\nlead = "market_regulation"\n\n', ""),
+    ('lead = "family_mediation"\nassisting = ["womens_federation"]',
+     'lead = "womens_federation"\nassisting = ["family_mediation"]'),
+]
+SECTION_ADDITIONS = """
+[calendar]
+holidays = ["2027-01-01"]
+
+[[categories]]
+code = "salt_field"
+names = { zh_Hans = "盐田纠纷", en = "Salt field dispute" }
+parent = "other"
+
+[[dispatch]]
+category = "salt_field"
+lead = "natural_resources"
+"""
+
+
+def haizhou_with(folder: Path, edits: list[tuple[str, str]], extra: str = "") -> Path:
+    """A copy of the haizhou demo with ``edits`` made and ``extra`` appended."""
+    text = (TENANTS_DIR / "haizhou" / "tenant.toml").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    folder.mkdir(exist_ok=True)
+    (folder / "logo.svg").write_bytes((TENANTS_DIR / "haizhou" / "logo.svg").read_bytes())
+    (folder / "tenant.toml").write_text(text + extra, encoding="utf-8")
+    return folder
+
+
+def test_calendar_risk_categories_and_dispatch_changes_are_listed(database, registry, tmp_path):
+    created = apply(database, registry, load(TENANTS_DIR / "haizhou", registry))
+    config = load(haizhou_with(tmp_path / "h", SECTION_EDITS, SECTION_ADDITIONS), registry)
+
+    result = apply(database, registry, config)
+
+    assert result.changes == [
+        "+ calendar.holidays 2027-01-01",
+        "~ risk.group_threshold: 5 → 8",
+        "- risk.keywords_orange 拖欠工资",
+        "+ risk.keywords_orange 欠薪",
+        "+ category salt_field 盐田纠纷 (under other)",
+        "~ dispatch category=marriage_family.lead: family_mediation → womens_federation",
+        '~ dispatch category=marriage_family.assisting: ["womens_federation"] → '
+        '["family_mediation"]',
+        '~ dispatch category=traffic.assisting: [] → ["peoples_mediation"]',
+        "+ dispatch category=salt_field → natural_resources",
+        "- dispatch category=consumer",
+    ]
+    assert result.config_version == 2
+    with database.transaction() as session:
+        stored = session.get(Tenant, created.tenant_id).config
+    assert stored["calendar"]["holidays"] == ["2027-01-01"]
+    assert stored["risk"]["group_threshold"] == 8
+    assert stored["categories"] == [{"code": "salt_field", "parent": "other", "names": {
+        "zh_Hans": "盐田纠纷", "en": "Salt field dispute"}}]
+    assert [dispatch_label(entry) for entry in stored["dispatch"]] == [
+        "category=labor", "category=marriage_family", "category=traffic", "category=medical",
+        "category=land_requisition", "category=neighbor,level=community", "case_type=petition",
+        "default", "category=salt_field"]
+    again = apply(database, registry, config)
+    assert not again.changed and again.config_version == 2
+
+
+def test_reordering_the_dispatch_catalog_is_a_change(database, registry, tmp_path):
+    # Ties between equally specific entries go to the one written first: order matters.
+    apply(database, registry, load(TENANTS_DIR / "haizhou", registry))
+    traffic = '[[dispatch]]\ncategory = "traffic"\nlead = "public_security"\n\n'
+    consumer = '[[dispatch]]\ncategory = "consumer"\nlead = "market_regulation"\n\n'
+    folder = haizhou_with(tmp_path / "h", [(traffic + consumer, consumer + traffic)])
+
+    result = apply(database, registry, load(folder, registry))
+
+    assert result.changes == ["~ dispatch order: category=traffic, category=consumer → "
+                              "category=consumer, category=traffic"]
+    assert result.config_version == 2
+
+
+def test_a_tenant_applied_before_the_new_sections_gets_them(database, registry):
+    config = load(TENANTS_DIR / "haizhou", registry)
+    created = apply(database, registry, config)
+    with database.transaction() as session:
+        tenant = session.get(Tenant, created.tenant_id)
+        tenant.config = {key: value for key, value in tenant.config.items()
+                         if key not in ("calendar", "risk", "categories", "dispatch")}
+
+    result = apply(database, registry, config)
+
+    assert result.config_version == 2
+    assert "+ calendar.working_hours: [\"08:30-12:00\", \"13:30-17:30\"]" in result.changes
+    assert "+ risk.group_threshold: 5" in result.changes
+    assert "+ dispatch default → justice (assisting peoples_mediation)" in result.changes
+    assert not any(line.startswith("+ category") for line in result.changes)
+    assert not apply(database, registry, config).changed

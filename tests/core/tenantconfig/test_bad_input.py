@@ -143,6 +143,51 @@ CASES = {
         replace('{ level = "street", min_attempts = 3', '{ level = "town", min_attempts = 3'),
         '{ level = "town", min_attempts = 3', "escalation.ladder[2].level",
         "unknown tier level 'town'"),
+    "dispatch to an undeclared department": Case(
+        replace('category = "traffic"\nlead = "public_security"',
+                'category = "traffic"\nlead = "traffic_police"'),
+        'lead = "traffic_police"', "dispatch[2].lead", "unknown department 'traffic_police'"),
+    "dispatch to an unknown category": Case(
+        replace('category = "medical"', 'category = "fishery"'),
+        'category = "fishery"', "dispatch[4].category", "unknown category 'fishery'"),
+    "dispatch on an unknown level": Case(
+        replace('level = "community"\nlead', 'level = "village"\nlead'),
+        'level = "village"', "dispatch[6].level", "unknown tier level 'village'"),
+    "assisting department that leads": Case(
+        replace('assisting = ["human_resources", "trade_union"]',
+                'assisting = ["human_resources", "labor_joint_mediation"]'),
+        '"labor_joint_mediation"]', "dispatch[0].assisting[1]", "cannot also assist"),
+    "second default dispatch entry": Case(
+        append('\n[[dispatch]]\nlead = "court"\n'),
+        '[[dispatch]]\nlead = "court"', "dispatch[9]", "a second default entry"),
+    "duplicate dispatch entry": Case(
+        replace('category = "consumer"', 'category = "traffic"'),
+        '[[dispatch]]\ncategory = "traffic"', "dispatch[3]",
+        "another entry for category = 'traffic': dispatch[2] already has it", occurrence=2),
+    "category clashing with a standard one": Case(
+        append('\n[[categories]]\ncode = "labor"\nnames = { zh_Hans = "劳动" }\n'),
+        'code = "labor"', "categories[0].code", "is a standard category"),
+    "category under an unknown parent": Case(
+        append('\n[[categories]]\ncode = "salt_field"\nnames = { zh_Hans = "盐田纠纷" }\n'
+               'parent = "salt"\n'),
+        'parent = "salt"', "categories[0].parent", "unknown category 'salt'"),
+    "risk red threshold not above the group threshold": Case(
+        replace("group_red_threshold = 30", "group_red_threshold = 5"),
+        "group_red_threshold = 5", "risk.group_red_threshold",
+        "must be greater than group_threshold (5)"),
+    "risk window too long": Case(
+        replace("repeat_window_days = 180", "repeat_window_days = 5000"),
+        "repeat_window_days = 5000", "risk.repeat_window_days", "must be 1 to 3650 days"),
+    "calendar day both holiday and workday": Case(
+        append('\n[calendar]\nholidays = ["2027-01-01"]\nworkdays = [\n  "2027-01-02",\n'
+               '  "2027-01-01",\n]\n'),
+        '  "2027-01-01",', "calendar.workdays[1]", "also listed under holidays"),
+    "calendar date that does not exist": Case(
+        append('\n[calendar]\nholidays = ["2027-02-29"]\n'),
+        '"2027-02-29"', "calendar.holidays[0]", "is not a day of the calendar"),
+    "overlapping working hours": Case(
+        append('\n[calendar]\nworking_hours = ["08:30-12:00", "11:00-17:30"]\n'),
+        "working_hours =", "calendar.working_hours[1]", "overlaps 08:30-12:00"),
     "CSV row with an unknown parent": Case(
         with_csv, "320706003202", "parent", "unknown parent '320706999'", file="nodes.csv"),
     "logo with a script": Case(

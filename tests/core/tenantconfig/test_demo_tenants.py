@@ -4,16 +4,21 @@ tenant's own export, changes nothing."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from core.calendar import WorkCalendar
+from core.categories import tenant_categories
 from core.cli import build_cli
 from core.cli.tenant import command as tenant_cli
 from core.models import AuditEvent, Center, Stationing, Tenant, TenantPlugin, TierNode
+from core.routing import match_dispatch
 from core.tenantconfig import apply, export, load
+from core.tenantconfig.schema import DISPATCH_CRITERIA, RISK_DEFAULTS
 from tests.core.tenantconfig.conftest import DEMO_TENANTS, TENANTS_DIR, snapshot
 
 
@@ -73,6 +78,36 @@ def test_hangzhou_loads_its_grids_from_csv(registry):
     assert all(n.depth == 4 for n in grids)
 
 
+def test_demo_tenants_route_grade_and_time_cases(registry):
+    configs = {slug: load(TENANTS_DIR / slug, registry) for slug in DEMO_TENANTS}
+    zhoushan, hangzhou, haizhou = (configs[slug] for slug in DEMO_TENANTS)
+
+    for config in configs.values():
+        defaults = [e for e in config.dispatch if not any(e.get(k) for k in DISPATCH_CRITERIA)]
+        assert [(e["lead"], e["assisting"]) for e in defaults] == [
+            ("justice", ["peoples_mediation"])]
+    labor = match_dispatch(hangzhou.dispatch, case_type="", category="labor", level="county")
+    assert (labor.lead, labor.assisting) == (
+        "human_resources", ("trade_union", "labor_arbitration_commission"))
+    family = match_dispatch(haizhou.dispatch, case_type="", category="marriage_family",
+                            level="street")
+    assert (family.lead, family.assisting) == ("family_mediation", ("womens_federation",))
+    assert zhoushan.categories == [{"code": "fishery", "parent": "other", "names": {
+        "zh_Hans": "渔事纠纷", "zh_Hant": "漁事糾紛", "en": "Fishery dispute"}}]
+    fishery = match_dispatch(zhoushan.dispatch, case_type="", category="fishery", level="town")
+    assert fishery.lead == "maritime_fishery_mediation"
+    assert tenant_categories(zhoushan.stored_config())["fishery"].parent == "other"
+
+    assert haizhou.risk["group_threshold"] == 5 and "卧轨" in haizhou.risk["keywords_red"]
+    assert zhoushan.risk == hangzhou.risk == RISK_DEFAULTS
+
+    assert hangzhou.calendar["holidays"] == ["2027-01-01"]
+    calendar = WorkCalendar.from_config(hangzhou.calendar)
+    assert not calendar.is_workday(date(2027, 1, 1))  # beyond the statutory package's years
+    assert calendar.is_workday(date(2027, 1, 4))
+    assert zhoushan.calendar["holidays"] == []
+
+
 def test_the_tenant_group_is_part_of_onedoor():
     assert build_cli().commands["tenant"] is tenant_cli
 
@@ -130,6 +165,12 @@ def test_export_then_apply_changes_nothing(slug, database, registry, tmp_path: P
         TENANTS_DIR / slug / "logo.svg").read_text(encoding="utf-8")
     # Big trees go to a CSV, small ones stay inline.
     assert (tmp_path / "export" / "nodes.csv").exists() == (slug == "hangzhou")
+    # Sections come back when the tenant wrote them (calendar and risk: when not the defaults).
+    text = path.read_text(encoding="utf-8")
+    assert "\n[[dispatch]]\n" in text
+    assert ("\n[[categories]]\n" in text) == (slug == "zhoushan")
+    assert ("\n[calendar]\n" in text) == (slug == "hangzhou")
+    assert ("\n[risk]\n" in text) == (slug == "haizhou")
 
 
 def test_cli_apply_export_round_trip(run_cli, database, tmp_path: Path):
