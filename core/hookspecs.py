@@ -17,7 +17,13 @@ if TYPE_CHECKING:
     from flask import Blueprint
     from marshmallow import Schema
 
+    from core.casetypes import CaseType
     from core.catalog import DepartmentSpec, WindowType
+    from core.risk import RiskRule
+    from core.routing import RoutingDecision
+    from core.sla import DeadlineRule
+    from core.tenancy import TenantContext
+    from core.workflow import Actor, Transition
 
 
 @hookspec
@@ -91,10 +97,99 @@ def onedoor_cli_commands() -> list[click.Command]:
 def onedoor_tenant_applied(tenant: Any, settings: dict[str, Any], session: Any) -> None:
     """React after ``tenant.toml`` was applied for a tenant that enables this plugin.
 
-    Runs inside the same transaction as the apply, through the tenant's proxy; raising aborts
-    the whole apply. Use it to create plugin-owned reference rows.
+    Runs inside the same transaction as the apply, once per enabled plugin (and essential
+    plugin), each called alone with its own settings; raising aborts the whole apply. Use it to
+    create plugin-owned reference rows.
 
     :param tenant: the :class:`core.toolkit.TenantContext` just applied.
     :param settings: this plugin's validated settings for the tenant.
     :param session: the tenant-bound database session of the apply.
+    """
+
+
+@hookspec
+def onedoor_case_types() -> list[CaseType]:
+    """Declare the case types this plugin lets a tenant register.
+
+    Called through the tenant's proxy at intake, in the case type list of forms and the API, and
+    for Open311 ``services``: a type exists only for tenants that enable its plugin, and intake of
+    a type the tenant cannot see is refused naming the ``case_type`` field.
+
+    :return: a list of :class:`core.toolkit.CaseType`; codes must be unique across plugins.
+    """
+
+
+@hookspec
+def onedoor_deadline_rules() -> list[DeadlineRule]:
+    """Declare deadline rules (期限) that case types can name in their ``deadlines``.
+
+    Called through the tenant's proxy when clocks start. A tenant's ``[deadlines]`` table
+    overrides a rule's amount and unit by name.
+
+    :return: a list of :class:`core.toolkit.DeadlineRule`; names must be unique across plugins.
+    """
+
+
+@hookspec
+def onedoor_risk_rules() -> list[RiskRule]:
+    """Add risk rules (风险研判) evaluated at intake and whenever a case changes.
+
+    Called through the tenant's proxy. Each rule looks at a case and the tenant's history and
+    may raise the case's level (red / orange / yellow / blue) with a reason; the highest level
+    any rule gives wins.
+
+    :return: a list of :class:`core.toolkit.RiskRule`.
+    """
+
+
+@hookspec(firstresult=True)
+def onedoor_route_case(tenant: TenantContext, case: Any, session: Any) -> RoutingDecision | None:
+    """Choose the lead and assisting departments of a case before the dispatch catalog does.
+
+    Called through the tenant's proxy when a case is dispatched; the first plugin returning a
+    decision wins, and None lets the tenant's dispatch catalog (派单目录) decide.
+
+    :param tenant: the tenant the case belongs to.
+    :param case: the :class:`core.models.Case` being dispatched (read-only by convention).
+    :param session: the tenant-bound database session of the dispatch transaction.
+    :return: a :class:`core.toolkit.RoutingDecision`, or None to leave routing to core.
+    """
+
+
+@hookspec
+def onedoor_validate_transition(
+    tenant: TenantContext, case: Any, transition: Transition, actor: Actor,
+    payload: dict[str, Any],
+) -> list[str] | None:
+    """Veto a lifecycle transition, with reasons a person can read.
+
+    Called through the tenant's proxy after core's own guards (state, role, tier scope, ladder)
+    pass and before anything is written. Any reason from any plugin refuses the transition;
+    nothing is written and the reasons are shown to the user.
+
+    :param tenant: the tenant the case belongs to.
+    :param case: the :class:`core.models.Case`, as it is before the transition.
+    :param transition: the :class:`core.toolkit.Transition` asked for.
+    :param actor: who asks (:class:`core.toolkit.Actor`).
+    :param payload: the transition's input (reason, route, department, …).
+    :return: a list of reasons (already localized), or None / [] to allow it.
+    """
+
+
+@hookspec
+def onedoor_after_transition(
+    tenant: TenantContext, case: Any, transition: Transition, actor: Actor,
+    payload: dict[str, Any], session: Any,
+) -> None:
+    """React to a transition inside its transaction (e.g. create plugin records).
+
+    Called through the tenant's proxy after core's effects and audit event, before commit;
+    raising aborts the whole transition.
+
+    :param tenant: the tenant the case belongs to.
+    :param case: the :class:`core.models.Case`, already in its new state.
+    :param transition: the :class:`core.toolkit.Transition` taken.
+    :param actor: who took it.
+    :param payload: the transition's input.
+    :param session: the tenant-bound session of the transaction.
     """

@@ -36,6 +36,18 @@ class Settings:
     default_timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
     session_cookie_secure: bool = True
+    broker_url: str = ""
+    pii_key: str = ""
+
+    @property
+    def pii_secret(self) -> str:
+        """Secret for encrypting personal data and its blind indexes.
+
+        Falls back to ``secret_key`` so that the demo works out of the box; production sets a
+        separate ``pii_key``, because rotating the session secret must not make stored ID
+        numbers unreadable.
+        """
+        return self.pii_key or f"pii:{self.secret_key}"
 
     @property
     def owner_database_url(self) -> str:
@@ -71,11 +83,13 @@ def _validated(values: dict[str, Any], source: str) -> dict[str, Any]:
 
 
 _DATABASE_BACKENDS = ("sqlite", "postgresql")
+# Celery brokers OneDoor documents; "" runs background work in-process (core.tasks).
+_BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps")
 _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
 def _checked(key: str, value: Any, source: str) -> Any:
-    """Values that have a shape: database URLs and the log level."""
+    """Values that have a shape: database and broker URLs, the log level."""
     if key in ("database_url", "migration_database_url") and value:
         # The URL may hold a password: messages show its scheme only.
         scheme = value.split("://", 1)[0] if "://" in value else "(none)"
@@ -87,6 +101,14 @@ def _checked(key: str, value: Any, source: str) -> Any:
             raise SettingsError(
                 f"{source}: setting {key!r} must be a sqlite:/// or postgresql+psycopg:// URL, "
                 f"got scheme {scheme!r}"
+            )
+    if key == "broker_url" and value:
+        # Like database URLs, the broker URL may hold a password: show the scheme only.
+        scheme = value.split("://", 1)[0] if "://" in value else "(none)"
+        if scheme not in _BROKER_SCHEMES:
+            raise SettingsError(
+                f"{source}: setting 'broker_url' must be empty (run in-process) or a "
+                f"redis:// (or amqp://) URL, got scheme {scheme!r}"
             )
     if key == "log_level":
         if value.upper() not in _LOG_LEVELS:

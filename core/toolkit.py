@@ -6,19 +6,32 @@ core always speak of the same objects.
 """
 
 from core import __version__, hookimpl
+from core.casetypes import CaseType
 from core.catalog import DepartmentSpec, WindowType
 from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
+from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
+from core.routing import RoutingDecision
+from core.sla import DeadlineRule
 from core.tenancy import TenantContext, current_tenant, require_plugin
 from core.web.plugin_pages import plugin_page
+from core.workflow import Actor, Transition
 
 __all__ = [
+    "Actor",
     "Base",
+    "CaseType",
+    "DeadlineRule",
     "DepartmentSpec",
     "JSONType",
+    "RiskFacts",
+    "RiskFinding",
+    "RiskRule",
+    "RoutingDecision",
     "TenantContext",
     "TenantScoped",
+    "Transition",
     "WindowType",
     "__version__",
     "current_tenant",

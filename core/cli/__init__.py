@@ -7,13 +7,20 @@ Commands exit with status 2 and a message naming the file, line or field on bad 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from flask.cli import FlaskGroup
 
 from core import __version__
 
+if TYPE_CHECKING:
+    from core.db import Database
+
 EXIT_BAD_INPUT = 2
+#: Tables whose absence means `onedoor db upgrade` was never run.
+CORE_TABLES = ("tenants", "tenant_plugins", "tier_levels", "tier_nodes", "departments",
+               "centers", "center_windows", "stationings", "audit_events")
 
 
 def _create_app():
@@ -22,15 +29,42 @@ def _create_app():
     return create_app()
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print ``message`` to stderr and exit with status 2 (bad input, nothing applied)."""
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
+def open_database(required_tables: tuple[str, ...] = CORE_TABLES) -> Database:
+    """The application database from settings; exits 2 if unreachable or never migrated."""
+    from sqlalchemy import inspect  # noqa: PLC0415 - keep `onedoor --help` fast
+    from sqlalchemy.exc import OperationalError  # noqa: PLC0415
+
+    from core.db import Database  # noqa: PLC0415
+    from core.migrate import resolve_url  # noqa: PLC0415
+    from core.settings import SettingsError, load_settings  # noqa: PLC0415
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        fail(str(exc))
+    database = Database(resolve_url(settings, settings.database_url))
+    where = database.url.render_as_string()
+    try:
+        present = set(inspect(database.engine).get_table_names())
+    except OperationalError as exc:
+        fail(f"cannot reach the database {where}: {str(exc.orig).strip().splitlines()[0]}")
+    missing = [table for table in required_tables if table not in present]
+    if missing:
+        database.dispose()
+        fail(f"the database {where} lacks the OneDoor tables ({', '.join(missing)}): "
+             "run `onedoor db upgrade` first")
+    return database
+
+
 def build_cli() -> click.Group:
     """The root group with core and plugin commands (plugins discovered from entry points)."""
-    from core.cli import db, demo, plugins, tenant  # noqa: PLC0415
+    from core.cli import audit, db, demo, plugins, sla, tenant  # noqa: PLC0415
 
     group = FlaskGroup(
         name="onedoor",
@@ -39,7 +73,7 @@ def build_cli() -> click.Group:
         help="OneDoor (一扇门): multi-tenant governance-center framework.",
     )
     group = click.version_option(__version__, prog_name="onedoor")(group)
-    for module in (db, demo, plugins, tenant):
+    for module in (audit, db, demo, plugins, sla, tenant):
         group.add_command(module.command)
     from core.plugins import PluginRegistry  # noqa: PLC0415
 

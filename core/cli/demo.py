@@ -6,6 +6,7 @@ install`` gives a running multi-tenant site at http://127.0.0.1:5000.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -24,9 +25,15 @@ from core.settings import Settings, SettingsError, load_settings
 @click.option("--reset", is_flag=True, help="Start from an empty database (deletes demo data).")
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Serve the site after loading (--no-serve only loads).")
-def command(host: str, port: int, reset: bool, serve: bool) -> None:
-    """Load the demo tenants from tenants/ and serve them."""
+@click.option("--cases", "case_count", default=60, show_default=True,
+              type=click.IntRange(0, 100000), help="Synthetic cases per tenant (first load only).")
+def command(host: str, port: int, reset: bool, serve: bool, case_count: int) -> None:
+    """Load the demo tenants from tenants/, give each synthetic cases, and serve them."""
     from core.cli import fail  # noqa: PLC0415
+    from core.demo import seed_cases  # noqa: PLC0415
+    from core.pii import Vault  # noqa: PLC0415
+    from core.sla import sweep  # noqa: PLC0415
+    from core.tenancy import TenantNotFound  # noqa: PLC0415
     from core.tenantconfig import ConfigErrors, apply, load  # noqa: PLC0415
 
     try:
@@ -52,7 +59,17 @@ def command(host: str, port: int, reset: bool, serve: bool) -> None:
         except ConfigErrors as exc:
             fail(str(exc))
         state = "created" if result.created else ("updated" if result.changed else "unchanged")
-        click.echo(f"tenant {path.parent.name}: {state}")
+        try:
+            tenant = app.extensions["onedoor"].directory.get(path.parent.name)
+        except TenantNotFound:  # a disabled tenant keeps its data but gets no demo cases
+            seeded = 0
+        else:
+            seeded = seed_cases(database, tenant, vault=Vault(settings.pii_secret),
+                                count=case_count)
+            # Mark what is overdue now, as the periodic sweep of a running site would.
+            sweep(database, tenant.id, datetime.now(UTC))
+        click.echo(f"tenant {path.parent.name}: {state}"
+                   + (f", {seeded} synthetic cases" if seeded else ""))
     base = f"http://{host}:{port}"
     for path in files:
         click.echo(f"  {base}/{path.parent.name}/")

@@ -188,8 +188,8 @@ def test_two_apps_in_one_process_both_serve_and_guard_a_plugins_page(
 def test_essential_plugins_run_for_every_tenant_and_cannot_be_left_out(
     database_url: str, make_app, registry: PluginRegistry,
 ) -> None:
-    assert registry.essential == {"core_catalog"}
-    assert "core_catalog" not in registry.optional
+    assert registry.essential == {"core_catalog", "core_lifecycle"}
+    assert not registry.essential & set(registry.optional)
     app = make_app(database_url)
     onedoor = app.extensions["onedoor"]
     make_tenant(onedoor.database, "bare")

@@ -1,0 +1,47 @@
+"""Case types: what kinds of cases a tenant can register, from core and enabled plugins.
+
+A case type names its window, its default category and demand type, the deadline rules that
+run on it, the marshmallow schema of its ``details`` and what Open311 clients are told about it.
+Types come from the ``onedoor_case_types`` hook through the tenant's proxy, so a plugin's types
+do not exist for a tenant that has not enabled it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema
+
+
+@dataclass(frozen=True)
+class CaseType:
+    """A kind of case, e.g. 劳动争议 (labor dispute) from the labor_arbitration plugin."""
+
+    code: str
+    names: dict[str, str] = field(hash=False)
+    window: str = "general_intake"
+    category: str = "other"
+    demand_type: str = "dispute"
+    deadlines: tuple[str, ...] = ()
+    details_schema: type[Schema] | None = field(default=None, hash=False)
+    description: dict[str, str] = field(default_factory=dict, hash=False)
+    keywords: tuple[str, ...] = ()
+    group: str = ""
+
+    def name(self, locale: str) -> str:
+        """Name in ``locale``, falling back to zh_Hans, then the code."""
+        return self.names.get(locale) or self.names.get("zh_Hans") or self.code
+
+    def load_details(self, data: dict[str, Any] | None) -> dict[str, Any]:
+        """Validate ``details`` with the type's schema (unknown keys refused).
+
+        Raises :class:`marshmallow.ValidationError` keyed by field.
+        """
+        if self.details_schema is None:
+            if data:
+                from marshmallow import ValidationError  # noqa: PLC0415
+
+                raise ValidationError(["this case type takes no details"])
+            return {}
+        return self.details_schema().load(data or {})
