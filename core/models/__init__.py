@@ -14,6 +14,8 @@ from core.models.cases import (
     SupervisionNotice,
 )
 from core.models.centers import Center, CenterWindow, Department, Stationing, StationingMode
+from core.models.risk import RiskFile
+from core.models.supervision import NoticeSequence
 from core.models.tenant import Tenant, TenantPlugin
 from core.models.tiers import TierLevel, TierNode
 
@@ -24,8 +26,10 @@ __all__ = [
     "Deadline",
     "Evaluation",
     "MediationAttempt",
+    "NoticeSequence",
     "Party",
     "Referral",
+    "RiskFile",
     "SupervisionNotice",
     "AuditEvent",
     "Base",

@@ -59,7 +59,20 @@ def add_extra_rows(database: Database, tenant_id: int) -> None:
         for action in ("tenant.created", "tenant.applied"):
             audit.record(session, actor="test", action=action, object_type="tenant",
                          object_id=tenant_id, data={"n": 1})
-    add_case_rows(database, tenant_id)
+    case_id = add_case_rows(database, tenant_id)
+    # Risk files and the numbering of the "两函一单", through their services.
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from core import risk, supervision  # noqa: PLC0415
+    from core.calendar import WorkCalendar  # noqa: PLC0415
+    from core.models import Case  # noqa: PLC0415
+
+    with database.transaction(tenant_id) as session:
+        case = session.get(Case, case_id)
+        risk.open_risk_file(session, kind="event", title="邻里噪音", level="yellow",
+                            created_by="test", cases=[case])
+        supervision.issue_notice(session, case, "risk_warning_letter", issued_by="test",
+                                 body="请关注", now=datetime.now(UTC), calendar=WorkCalendar())
 
 
 @dataclass
