@@ -21,6 +21,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.exc import StaleDataError
 from stdnum.cn import uscc
 
 from core import audit, codes, escalation, pii, risk, routing, sla
@@ -451,7 +452,11 @@ def transition(
     if effect is not None:
         effect.apply(session, tenant, case, target_node, actor, payload, now)
     case.status = transition_.target.value
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        # Another transaction moved the case after we read it: never a lost update.
+        raise CaseConflict(f"case {case.code} was changed by someone else; reload it") from exc
     calendar = sla.calendar_for(tenant)
     rules = deadline_rules(tenant)
     case_type = case_types(tenant).get(case.case_type)

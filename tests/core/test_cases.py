@@ -336,3 +336,24 @@ def test_party_rows_are_tenant_scoped(world) -> None:
     register(database, tenant)
     with database.transaction(other.id) as session:
         assert session.scalars(select(Party)).all() == []
+
+
+def test_two_concurrent_transitions_never_lose_an_update(world) -> None:
+    database, tenant, *_ = world
+    code = register(database, tenant)
+    first, second = database.session(tenant.id), database.session(tenant.id)
+    try:
+        cases.get_case(first, code), cases.get_case(second, code)  # both read version 1
+        cases.transition(first, tenant, code, "accept", STAFF, {}, now=NOW)
+        first.commit()
+        # The loser sees either the version conflict or the new state: never a lost update.
+        with pytest.raises((cases.CaseConflict, cases.TransitionRefused)):
+            cases.transition(second, tenant, code, "reject", STAFF,
+                             {"reason": "重复", "statutory_route": "法院"}, now=NOW)
+    finally:
+        second.rollback()
+        first.close()
+        second.close()
+    with database.transaction(tenant.id) as session:
+        assert cases.get_case(session, code).status == "accepted"
+        assert audit.verify_chain(session).ok
