@@ -1,0 +1,1076 @@
+"""Deadline clocks (期限): rules, due dates, pauses, recomputation and the periodic sweep.
+
+A :class:`DeadlineRule` says how long something may take ("accept a consumer complaint within
+7 working days") and which lifecycle events start and stop its clock. A clock is a
+:class:`core.models.Deadline` row on a case; ``cases.due_at`` is the earliest open clock, kept
+up to date here so queues and the sweep can use an index.
+
+Clock states::
+
+    running ──pause──▶ paused ──resume──▶ running
+    running ──sweep (due_at < now)──▶ breached
+    running / paused ──stop event──▶ met      (on time)
+    running / breached ──stop event──▶ late   (stopped after its due moment)
+    any open ──withdrawn / merged──▶ stopped  (the obligation disappeared with the case)
+
+"Open" means running, paused or breached; ``met_at`` is set when a clock leaves those states.
+A clock is never stopped by the very event that started it (the cases service starts the next
+escalation rung's clock and then reports ``escalated``, which stops the previous rung's).
+
+Paused time is credited in ``paused_seconds`` on the clock's own scale, so that the due moment
+can always be recomputed from ``started_at`` alone when the calendar changes: elapsed seconds for
+hour and minute rules, whole days (×86 400) for calendar-day rules, and the working days lost
+(×86 400) for working-day rules.
+
+:func:`sweep` is the periodic job (a Celery task in :mod:`core.tasks`, ``onedoor sla sweep`` on
+the command line): set-based UPDATEs in batches through a tenant-bound session, so both isolation
+layers apply, idempotent, with one audit event per batch.
+
+No Flask here; the database work happens through the caller's session or ``Database``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time as _time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import DateTime, Integer, any_, bindparam, func, select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
+
+from core import audit
+from core.calendar import DEFAULT_TIMEZONE, WorkCalendar
+from core.db import TenantSession, tenant_sql
+from core.models import Case, Deadline, Tenant
+from core.workflow import Status
+
+if TYPE_CHECKING:
+    from core.db import Database
+
+UNITS = ("days", "working_days", "hours", "minutes")
+DAY_UNITS = frozenset({"days", "working_days"})
+RULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+STATUS_VALUES = frozenset(s.value for s in Status)
+_DAY = 86_400
+
+# Clock states (deadlines.state, at most 12 characters).
+RUNNING = "running"
+PAUSED = "paused"
+BREACHED = "breached"
+MET = "met"
+LATE = "late"
+STOPPED = "stopped"
+OPEN_CLOCK_STATES = (RUNNING, PAUSED, BREACHED)
+#: States counted in ``cases.due_at``: a paused clock has no due moment until it resumes.
+DUE_CLOCK_STATES = (RUNNING, BREACHED)
+
+#: Events after which a clock's obligation no longer exists (rather than being fulfilled).
+CANCELLING_EVENTS = frozenset({Status.WITHDRAWN.value, Status.MERGED.value})
+#: A decision on acceptance, either way.
+ACCEPT_STOPS = frozenset({"accepted", "not_accepted", "withdrawn", "merged"})
+#: The matter left mediation: settled, sent down a legal route, closed or gone. Escalation is
+#: deliberately absent: climbing a tier must not reset a statutory clock (it would make passing
+#: the case upwards a way to escape the deadline); each rung has its own clock for that.
+HANDLE_STOPS = frozenset({"resolved", "referred", "closed", "withdrawn", "merged"})
+#: An escalation rung's clock also stops when the case climbs to the next rung.
+RUNG_STOPS = HANDLE_STOPS | {"escalated"}
+_RUNG_NAME = re.compile(r"^rung_\d+$")
+_STARTED = "onedoor.sla.started"  # session.info key: clocks started in this session
+#: Clocks whose rule is no longer known (a plugin disabled since) stop on these, never run forever.
+FALLBACK_STOPS = HANDLE_STOPS | {"not_accepted"}
+
+SWEEP_ACTOR = "system:sweep"
+SWEEP_ACTION = "sla.swept"
+AUDIT_CASE_IDS = 100  # case ids listed per audit event; the counts are always complete
+
+
+class DeadlineRuleError(ValueError):
+    """A deadline rule or a tenant's ``[deadlines]`` override is malformed (names the field)."""
+
+
+class UnknownDeadlineRule(LookupError):
+    """A rule name that the rules in use do not define."""
+
+
+class ClockError(LookupError):
+    """A clock to pause or resume does not exist or is not in the state the operation needs."""
+
+
+def _str_status(value: Any, where: str) -> str:
+    text = str(value.value if isinstance(value, Status) else value)
+    if text not in STATUS_VALUES:
+        raise DeadlineRuleError(f"{where}: unknown case status {text!r}")
+    return text
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """How long something may take, and which lifecycle events start and stop its clock.
+
+    ``unit`` is ``days`` (calendar days: the period starts the day after the event and ends at
+    the end of the last day, moved to the next working day when it falls on a holiday and
+    ``extend_past_holiday``), ``working_days``, ``hours`` or ``minutes`` (plain elapsed time,
+    running through nights and holidays). ``starts_on`` is a case status (the event entering
+    it); ``stops_on`` the statuses that stop it. ``source`` cites the rule's legal basis, or
+    says that it is local practice.
+    """
+
+    name: str
+    amount: int
+    unit: str
+    starts_on: str
+    stops_on: frozenset[str]
+    extend_past_holiday: bool = True
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not RULE_NAME.match(self.name):
+            raise DeadlineRuleError(
+                f"deadline rule {self.name!r}: name must match {RULE_NAME.pattern}"
+            )
+        where = f"deadline rule {self.name!r}"
+        if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount < 1:
+            raise DeadlineRuleError(f"{where}: amount must be an integer ≥ 1, got {self.amount!r}")
+        if self.unit not in UNITS:
+            raise DeadlineRuleError(
+                f"{where}: unit must be one of {', '.join(UNITS)}, got {self.unit!r}"
+            )
+        object.__setattr__(self, "starts_on", _str_status(self.starts_on, f"{where}: starts_on"))
+        if isinstance(self.stops_on, str) or not isinstance(self.stops_on, Iterable):
+            raise DeadlineRuleError(f"{where}: stops_on must be a set of case statuses")
+        object.__setattr__(
+            self,
+            "stops_on",
+            frozenset(_str_status(s, f"{where}: stops_on") for s in self.stops_on),
+        )
+        if not self.stops_on:
+            raise DeadlineRuleError(f"{where}: stops_on needs at least one status")
+
+    def describe(self) -> str:
+        """``15 working_days`` — for messages and audit data."""
+        return f"{self.amount} {self.unit}"
+
+
+def _rule(
+    name: str,
+    amount: int,
+    unit: str,
+    starts_on: str,
+    stops_on: frozenset[str],
+    source: str,
+    *,
+    extend: bool = True,
+) -> DeadlineRule:
+    return DeadlineRule(name, amount, unit, starts_on, stops_on, extend, source)
+
+
+#: DESIGN.md's table; sources from reference/domain_rules.md §1 (article numbers checked there).
+DEFAULT_RULES: dict[str, DeadlineRule] = {
+    r.name: r
+    for r in (
+        _rule("petition_register", 15, "days", "registered", ACCEPT_STOPS,
+              "信访工作条例 (2022) Art. 22: register and forward, assign or inform within 15 days"),
+        _rule("petition_handle", 60, "days", "accepted", HANDLE_STOPS,
+              "信访工作条例 (2022) Art. 34: 申诉求决类 within 60 days of acceptance "
+              "(+30 with the agency head's approval)"),
+        _rule("judicial_confirmation_apply", 30, "days", "resolved",
+              frozenset({"referred", "closed", "withdrawn", "merged"}),
+              "人民调解法 Art. 33: both parties apply within 30 days of the agreement "
+              "taking effect"),
+        _rule("court_delegated_mediation", 30, "days", "accepted", HANDLE_STOPS,
+              "最高人民法院关于人民法院特邀调解的规定 (法释〔2016〕14号) Art. 27: "
+              "委派调解 within 30 days, extendable if the parties agree"),
+        _rule("labor_mediation", 15, "days", "accepted", HANDLE_STOPS,
+              "劳动争议调解仲裁法 Art. 14: no agreement within 15 days of the application → "
+              "arbitration may be sought"),
+        _rule("labor_arbitration_accept", 5, "days", "registered", ACCEPT_STOPS,
+              "劳动争议调解仲裁法 Art. 29: decide acceptance within 5 days of receipt"),
+        _rule("labor_arbitration_award", 45, "days", "accepted", HANDLE_STOPS,
+              "劳动争议调解仲裁法 Art. 43: award within 45 days of acceptance "
+              "(+15 with the commission director's approval)"),
+        _rule("consumer_accept", 7, "working_days", "registered", ACCEPT_STOPS,
+              "市场监督管理投诉举报处理暂行办法 (总局令第20号) Art. 14: decide acceptance "
+              "within 7 working days"),
+        _rule("consumer_mediation", 45, "working_days", "accepted", HANDLE_STOPS,
+              "市场监督管理投诉举报处理暂行办法 Art. 21: mediation ends after 45 working days "
+              "of acceptance; testing and appraisal time not counted (Art. 20)"),
+        _rule("tourism_accept", 5, "working_days", "registered", ACCEPT_STOPS,
+              "旅游投诉处理办法 (国家旅游局令第32号): accept within 5 working days "
+              "(as restated by official guides; article not verified)"),
+        _rule("tourism_mediation", 60, "days", "accepted", HANDLE_STOPS,
+              "旅游投诉处理办法 (国家旅游局令第32号): mediation within 60 days of acceptance "
+              "(as restated by official guides; article not verified)"),
+        _rule("banking_complaint", 15, "days", "registered", HANDLE_STOPS | {"not_accepted"},
+              "银行业保险业消费投诉处理管理办法 (2020): decide within 15 days of receipt "
+              "(complex 30, with approval 60)"),
+        _rule("medical_mediation", 30, "working_days", "accepted", HANDLE_STOPS,
+              "医疗纠纷预防和处理条例 (2018) Art. 38: people's mediation within 30 working "
+              "days; appraisal time not counted"),
+        _rule("hotline_accept", 1, "working_days", "registered", ACCEPT_STOPS,
+              "天津市12345热线实施细则 (2024-12-30): ordinary orders accepted within "
+              "1 working day (local rule, used as the default)"),
+        _rule("hotline_accept_danger", 15, "minutes", "registered", ACCEPT_STOPS,
+              "天津市12345热线实施细则 (2024-12-30): danger to life or property, 15 minutes, "
+              "also on non-working days", extend=False),
+        _rule("hotline_accept_utilities", 30, "minutes", "registered", ACCEPT_STOPS,
+              "天津市12345热线实施细则 (2024-12-30): water, power, gas or heating outage, "
+              "30 minutes, also on non-working days", extend=False),
+        _rule("general_accept", 1, "working_days", "registered", ACCEPT_STOPS,
+              "tenant practice, no statute: decide acceptance by the next working day"),
+        # Starts on assignment, not acceptance: the handling department's clock, and a reopened
+        # case (closed → reopened → assigned) gets a fresh one.
+        _rule("general_mediation", 30, "days", "assigned", HANDLE_STOPS,
+              "common local practice, no statute: many centers settle within 30 days "
+              "(cf. 特邀调解规定 Art. 27)"),
+    )
+}
+
+
+def rules_with_overrides(
+    rules: Mapping[str, DeadlineRule], overrides: Mapping[str, Any] | None
+) -> dict[str, DeadlineRule]:
+    """``rules`` with a tenant's ``[deadlines.<name>]`` overrides applied by name.
+
+    An override is ``{"days": N}`` with an optional ``"working_days": bool``; the tenant
+    loader always stores ``working_days`` (false by default), so an override decides between
+    calendar and working days. Without the key a day rule keeps its kind, and an hour or minute
+    rule becomes a calendar-day rule. Overrides naming a rule that is not in ``rules`` (a
+    plugin the tenant has not enabled) are ignored; :func:`unknown_overrides` lists them.
+    Raises :class:`DeadlineRuleError` naming ``deadlines.<name>.<field>`` on a bad value.
+    """
+    result = dict(rules)
+    for name, override in (overrides or {}).items():
+        rule = result.get(name)
+        if rule is None:
+            continue
+        where = f"deadlines.{name}"
+        if not isinstance(override, Mapping):
+            raise DeadlineRuleError(f"{where}: must be a table like {{days = 15}}")
+        unknown = sorted(set(override) - {"days", "working_days"})
+        if unknown:
+            raise DeadlineRuleError(f"{where}.{unknown[0]}: unknown key (days, working_days)")
+        days = override.get("days")
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise DeadlineRuleError(f"{where}.days: must be an integer ≥ 1, got {days!r}")
+        if "working_days" in override:
+            working = override["working_days"]
+            if not isinstance(working, bool):
+                raise DeadlineRuleError(
+                    f"{where}.working_days: must be true or false, got {working!r}"
+                )
+            unit = "working_days" if working else "days"
+        else:
+            unit = rule.unit if rule.unit in DAY_UNITS else "days"
+        result[name] = replace(rule, amount=days, unit=unit)
+    return result
+
+
+def unknown_overrides(
+    rules: Mapping[str, DeadlineRule], overrides: Mapping[str, Any] | None
+) -> list[str]:
+    """Names in ``overrides`` that no rule in ``rules`` has (likely a typo or a stale name)."""
+    return sorted(set(overrides or {}) - set(rules))
+
+
+def rung_rules(ladder: Sequence[Any]) -> dict[str, DeadlineRule]:
+    """One ``rung_<index>`` calendar-day rule per escalation rung (``deadline_days``).
+
+    The cases service starts these with :func:`start_clock` when a case enters a rung; they
+    are listed here so that :func:`recompute` and :func:`resume` know them too.
+    """
+    rules = {}
+    for index, rung in enumerate(ladder):
+        name = f"rung_{index}"
+        rules[name] = DeadlineRule(
+            name, int(rung.deadline_days), "days",
+            starts_on="assigned" if index == 0 else "escalated", stops_on=RUNG_STOPS,
+            source="tenant escalation ladder ([escalation] deadline_days)",
+        )
+    return rules
+
+
+def tenant_rules(
+    tenant: Any, plugin_rules: Iterable[DeadlineRule] = ()
+) -> dict[str, DeadlineRule]:
+    """Every rule a tenant's clocks can name: core, escalation rungs, plugins, with overrides.
+
+    ``tenant`` is a :class:`core.models.Tenant` or a :class:`core.tenancy.TenantContext`;
+    ``plugin_rules`` come from the ``onedoor_deadline_rules`` hook of the tenant's enabled
+    plugins (a plugin may redefine a core rule by name).
+    """
+    from core.escalation import ladder_from_config  # noqa: PLC0415 - sla stays importable alone
+
+    config = tenant.config or {}
+    rules = dict(DEFAULT_RULES)
+    rules.update(rung_rules(ladder_from_config((config.get("escalation") or {}).get("ladder"))))
+    for rule in plugin_rules:
+        rules[rule.name] = rule
+    return rules_with_overrides(rules, config.get("deadlines") or {})
+
+
+def calendar_for(tenant: Any) -> WorkCalendar:
+    """The tenant's working calendar from ``config["calendar"]`` and its time zone.
+
+    Raises :class:`core.calendar.CalendarConfigError` naming the field if the stored calendar
+    is malformed.
+    """
+    config = tenant.config or {}
+    return WorkCalendar.from_config(
+        config.get("calendar"), getattr(tenant, "timezone", None) or DEFAULT_TIMEZONE
+    )
+
+
+# --- due moments -------------------------------------------------------------------------------
+
+
+def _require_aware(moment: datetime, name: str = "now") -> datetime:
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {moment!r}")
+    return moment
+
+
+def _from_db(moment: datetime | None) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (SQLite hands them back naive, in UTC)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _to_db(moment: datetime) -> datetime:
+    # Always store UTC: SQLite's DateTime drops the offset and keeps the wall-clock time.
+    return moment.astimezone(UTC)
+
+
+def compute_due(
+    start: datetime, rule: DeadlineRule, calendar: WorkCalendar, *, paused_seconds: int = 0
+) -> datetime:
+    """The moment a clock of ``rule`` started at ``start`` expires (pure).
+
+    * ``days``: the period starts the day after ``start``; it expires at the end of day N. If
+      that day is not a working day and ``extend_past_holiday``, it expires at the end of the
+      next working day (民事诉讼法 Art. 85: a period whose last day is a holiday ends on the
+      first day after it).
+    * ``working_days``: the end of the N-th working day after the start day.
+    * ``hours`` / ``minutes``: plain elapsed time.
+
+    ``paused_seconds`` is the credit of paused time on the rule's own scale (see the module
+    docstring): whole days are added to the count before the holiday extension, so recomputing
+    from ``started_at`` is exact. The answer is aware, in the calendar's time zone.
+    """
+    _require_aware(start, "start")
+    if rule.unit in ("hours", "minutes"):
+        delta = timedelta(**{rule.unit: rule.amount}) + timedelta(seconds=paused_seconds)
+        return (start + delta).astimezone(calendar.tz)
+    first = calendar.local_date(start)
+    count = rule.amount + paused_seconds // _DAY
+    if rule.unit == "working_days":
+        return calendar.end_of_day(calendar.add_workdays(first, count))
+    last = first + timedelta(days=count)
+    if rule.extend_past_holiday and not calendar.is_workday(last):
+        last = calendar.next_workday(last)
+    return calendar.end_of_day(last)
+
+
+def paused_credit(
+    rule: DeadlineRule, paused_at: datetime, resumed_at: datetime, calendar: WorkCalendar
+) -> int:
+    """Seconds of credit for a pause, on the rule's scale (see the module docstring).
+
+    Day rules are credited per local day the clock stood still at its start: pausing on
+    Tuesday and resuming on Friday credits Tuesday, Wednesday and Thursday (for a working-day
+    rule, only those that are working days); pausing and resuming on the same day credits
+    nothing.
+    """
+    if rule.unit not in DAY_UNITS:
+        return max(0, int((resumed_at - paused_at).total_seconds()))
+    first, last = calendar.local_date(paused_at), calendar.local_date(resumed_at)
+    if rule.unit == "working_days":
+        return calendar.workdays_between(first, last) * _DAY
+    return max(0, (last - first).days) * _DAY
+
+
+# --- clocks on one case (inside the caller's transaction) --------------------------------------
+
+
+def _stops_of(name: str, rules: Mapping[str, DeadlineRule]) -> frozenset[str]:
+    rule = rules.get(name)
+    if rule is not None:
+        return rule.stops_on
+    return RUNG_STOPS if _RUNG_NAME.match(name) else FALLBACK_STOPS
+
+
+def _open_clocks(session: TenantSession, case: Case) -> list[Deadline]:
+    return list(
+        session.scalars(
+            select(Deadline)
+            .where(Deadline.case_id == case.id, Deadline.state.in_(OPEN_CLOCK_STATES))
+            .order_by(Deadline.id)
+        )
+    )
+
+
+def _new_clock(
+    session: TenantSession, case: Case, rule: DeadlineRule, now: datetime, calendar: WorkCalendar
+) -> Deadline:
+    clock = Deadline(
+        case_id=case.id,
+        rule=rule.name,
+        started_at=_to_db(now),
+        due_at=_to_db(compute_due(now, rule, calendar)),
+        state=RUNNING,
+        paused_seconds=0,
+        calendar_version=calendar.version,
+    )
+    # Remember which event started the clock in this session, so that the same event reported
+    # right after (start_clock for a rung, then on_event("escalated")) leaves it alone. Kept in
+    # session.info, a strong reference: the identity map alone may drop a clean instance.
+    session.info.setdefault(_STARTED, {}).setdefault((rule.starts_on, now), []).append(clock)
+    session.add(clock)
+    return clock
+
+
+@sa_event.listens_for(TenantSession, "after_transaction_end")
+def _forget_started(session: TenantSession, transaction: Any) -> None:
+    # "Started by this event" only means something inside one unit of work.
+    if transaction.parent is None:
+        session.info.pop(_STARTED, None)
+
+
+def _finish(clock: Deadline, event: str, now: datetime) -> None:
+    if event in CANCELLING_EVENTS:
+        clock.state = STOPPED
+    elif clock.state == BREACHED or (
+        clock.state == RUNNING and _from_db(clock.due_at) < now
+    ):
+        clock.state = LATE
+    else:
+        clock.state = MET
+    clock.met_at = _to_db(now)
+    clock.paused_at = None
+
+
+def refresh_case(session: TenantSession, case: Case, now: datetime) -> None:
+    """Set ``case.due_at`` (earliest running or breached clock) and ``case.overdue``.
+
+    Only assigns when a value changes, so an unchanged case is not dirtied (and its optimistic
+    lock version does not move).
+    """
+    rows = session.execute(
+        select(Deadline.state, Deadline.due_at).where(
+            Deadline.case_id == case.id, Deadline.state.in_(DUE_CLOCK_STATES)
+        )
+    ).all()
+    dues = [_from_db(due) for _state, due in rows]
+    due_at = min(dues) if dues else None
+    states = [state for state, _due in rows]
+    overdue = any(s == BREACHED or d < now for s, d in zip(states, dues, strict=True))
+    if _from_db(case.due_at) != due_at:
+        case.due_at = due_at
+    if bool(case.overdue) != overdue:
+        case.overdue = overdue
+
+
+def _ensure_id(session: TenantSession, case: Case) -> None:
+    if case.id is None:
+        session.flush()
+
+
+def on_event(
+    session: TenantSession,
+    case: Case,
+    event: str,
+    now: datetime,
+    calendar: WorkCalendar,
+    rules: Mapping[str, DeadlineRule],
+    rule_names: Iterable[str],
+) -> None:
+    """React to ``case`` entering status ``event``: stop clocks, start clocks, refresh the case.
+
+    Open clocks whose rule stops on ``event`` finish (``met``, ``late`` or, for withdrawn and
+    merged, ``stopped``). Then each rule of ``rule_names`` (the case type's) whose ``starts_on``
+    is ``event`` starts a clock, unless one of that rule is already open (a case returned by a
+    department and dispatched again keeps its statutory clock). Finally ``case.due_at`` and
+    ``case.overdue`` are refreshed. Runs in the caller's transaction; flushes, never commits.
+    Raises :class:`UnknownDeadlineRule` if ``rule_names`` names a rule not in ``rules``.
+    """
+    _require_aware(now)
+    event = str(event.value if isinstance(event, Status) else event)
+    names = tuple(rule_names)
+    missing = [name for name in names if name not in rules]
+    if missing:
+        raise UnknownDeadlineRule(
+            f"case type names deadline rule {missing[0]!r}, which is not defined "
+            f"(known: {', '.join(sorted(rules))})"
+        )
+    _ensure_id(session, case)
+    clocks = _open_clocks(session, case)
+    just_started = {id(c) for c in session.info.get(_STARTED, {}).get((event, now), ())}
+    for clock in clocks:
+        if id(clock) in just_started:
+            continue
+        if event in _stops_of(clock.rule, rules):
+            _finish(clock, event, now)
+    still_open = {clock.rule for clock in clocks if clock.state in OPEN_CLOCK_STATES}
+    for name in names:
+        rule = rules[name]
+        if rule.starts_on == event and name not in still_open:
+            _new_clock(session, case, rule, now, calendar)
+            still_open.add(name)
+    session.flush()
+    refresh_case(session, case, now)
+
+
+def start_clock(
+    session: TenantSession, case: Case, rule: DeadlineRule, now: datetime, calendar: WorkCalendar
+) -> Deadline:
+    """Start a clock of ``rule`` on ``case`` now (e.g. an escalation rung's), in the caller's
+    transaction, and refresh the case's due moment.
+
+    An open clock of the same rule is restarted: it is finished as ``stopped`` first, so a
+    case never has two open clocks of one rule.
+    """
+    _require_aware(now)
+    _ensure_id(session, case)
+    for clock in _open_clocks(session, case):
+        if clock.rule == rule.name:
+            clock.state = STOPPED
+            clock.met_at = _to_db(now)
+            clock.paused_at = None
+    clock = _new_clock(session, case, rule, now, calendar)
+    session.flush()
+    refresh_case(session, case, now)
+    return clock
+
+
+def _open_clock(session: TenantSession, case: Case, rule_name: str) -> Deadline:
+    for clock in _open_clocks(session, case):
+        if clock.rule == rule_name:
+            return clock
+    raise ClockError(f"case {case.code}: no open {rule_name!r} deadline")
+
+
+def pause(session: TenantSession, case: Case, rule_name: str, now: datetime) -> Deadline:
+    """Stop the ``rule_name`` clock from counting (e.g. while an appraisal runs).
+
+    Only a running clock can be paused (a breached one has already been missed). The case's
+    due moment no longer includes it until :func:`resume`.
+    """
+    _require_aware(now)
+    clock = _open_clock(session, case, rule_name)
+    if clock.state != RUNNING:
+        raise ClockError(
+            f"case {case.code}: the {rule_name!r} deadline is {clock.state}; "
+            "only a running deadline can be paused"
+        )
+    clock.state = PAUSED
+    clock.paused_at = _to_db(now)
+    session.flush()
+    refresh_case(session, case, now)
+    return clock
+
+
+def resume(
+    session: TenantSession,
+    case: Case,
+    rule_name: str,
+    now: datetime,
+    calendar: WorkCalendar,
+    *,
+    rules: Mapping[str, DeadlineRule],
+) -> Deadline:
+    """Let a paused clock count again, pushing its due moment out by the time lost.
+
+    ``paused_seconds`` grows by the pause's credit (elapsed time for hour/minute rules, the
+    days or working days lost for day rules) and ``due_at`` is recomputed from ``started_at``
+    with the whole credit, under the current calendar. ``rules`` must be the tenant's rules
+    (with overrides), as passed to :func:`on_event`: the clock's amount and unit come from it.
+    """
+    _require_aware(now)
+    clock = _open_clock(session, case, rule_name)
+    if clock.state != PAUSED:
+        raise ClockError(
+            f"case {case.code}: the {rule_name!r} deadline is {clock.state}, not paused"
+        )
+    rule = rules.get(rule_name)
+    if rule is None:
+        raise UnknownDeadlineRule(f"deadline rule {rule_name!r} is not in the rules given")
+    clock.paused_seconds = (clock.paused_seconds or 0) + paused_credit(
+        rule, _from_db(clock.paused_at), now, calendar
+    )
+    clock.due_at = _to_db(
+        compute_due(_from_db(clock.started_at), rule, calendar,
+                    paused_seconds=clock.paused_seconds)
+    )
+    clock.calendar_version = calendar.version
+    clock.state = RUNNING
+    clock.paused_at = None
+    session.flush()
+    refresh_case(session, case, now)
+    return clock
+
+
+# --- recomputation after a calendar change -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """What :func:`recompute` did: clocks restamped, clocks whose due moment moved, and rule
+    names of stale clocks it could not recompute (not in the rules given; left stale)."""
+
+    clocks: int = 0
+    moved: int = 0
+    unknown_rules: tuple[str, ...] = ()
+    day_clocks: int = 0  # how many of ``clocks`` counted against ``limit``
+
+
+def recompute(
+    session: TenantSession,
+    calendar: WorkCalendar,
+    rules: Mapping[str, DeadlineRule],
+    *,
+    limit: int | None = None,
+) -> Recomputed:
+    """Recompute open clocks computed with another calendar version (running and paused).
+
+    Hour and minute clocks do not depend on the calendar: one UPDATE restamps their version.
+    Day clocks are read in id order, their due moments computed once per (rule, start day,
+    credit) and written back with one executemany UPDATE; the cases whose clocks moved get
+    their ``due_at`` refreshed with one set-based UPDATE. Breached clocks are left alone: a
+    missed deadline that was already notified stays missed. ``limit`` caps the day clocks
+    handled in this call (the sweep uses it to keep transactions short). Runs in the caller's
+    transaction.
+    """
+    tenant_id = session.tenant_id
+    if tenant_id is None:
+        raise ValueError("recompute needs a tenant-bound session")
+    version = calendar.version
+    stale = (
+        Deadline.tenant_id == tenant_id,
+        Deadline.state.in_((RUNNING, PAUSED)),
+        Deadline.calendar_version != version,
+    )
+    # One probe (no index covers calendar_version, so it reads the tenant's open clocks once):
+    # in the usual case nothing is stale and nothing else runs.
+    stale_rules = set(session.scalars(select(Deadline.rule).distinct().where(*stale)))
+    if not stale_rules:
+        return Recomputed()
+    unknown = tuple(sorted(stale_rules - set(rules)))
+    elapsed = sorted(n for n in stale_rules & set(rules) if rules[n].unit not in DAY_UNITS)
+    restamped = 0
+    if elapsed:
+        restamped = session.execute(
+            update(Deadline).where(*stale, Deadline.rule.in_(elapsed)).values(
+                calendar_version=version
+            ),
+            execution_options={"synchronize_session": False},
+        ).rowcount or 0
+    day_rules = sorted(n for n in stale_rules & set(rules) if rules[n].unit in DAY_UNITS)
+    if not day_rules:
+        return Recomputed(restamped, 0, unknown, 0)
+    query = (
+        select(Deadline.id, Deadline.case_id, Deadline.rule, Deadline.started_at,
+               Deadline.paused_seconds, Deadline.due_at)
+        .where(*stale, Deadline.rule.in_(day_rules))
+        .order_by(Deadline.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
+    memo: dict[tuple[str, Any, int], datetime] = {}
+    updates, moved_cases, moved = [], set(), 0
+    for clock_id, case_id, name, started_at, paused, old_due in rows:
+        start = _from_db(started_at)
+        # Clocks of one rule started on the same local day share their due moment: compute once.
+        key = (name, calendar.local_date(start), paused or 0)
+        due = memo.get(key)
+        if due is None:
+            due = memo[key] = _to_db(
+                compute_due(start, rules[name], calendar, paused_seconds=paused or 0)
+            )
+        updates.append({"id": clock_id, "due_at": due, "calendar_version": version})
+        if due != _from_db(old_due):
+            moved += 1
+            moved_cases.add(case_id)
+    if updates:
+        session.execute(update(Deadline), updates)
+    if moved_cases:
+        _refresh_due_set_based(session, tenant_id, sorted(moved_cases))
+    return Recomputed(restamped + len(updates), moved, unknown, len(updates))
+
+
+def _refresh_due_set_based(session: TenantSession, tenant_id: int, case_ids: list[int]) -> None:
+    earliest = (
+        select(func.min(Deadline.due_at))
+        .where(Deadline.tenant_id == tenant_id, Deadline.case_id == Case.id,
+               Deadline.state.in_(DUE_CLOCK_STATES))
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Case)
+        .where(Case.tenant_id == tenant_id, _id_in(session, Case.id, case_ids))
+        .values(due_at=earliest),
+        execution_options={"synchronize_session": False},
+    )
+    # Loaded cases of this session would otherwise keep their old due_at.
+    moved = set(case_ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Case) and obj.id in moved:
+            session.expire(obj, ["due_at"])
+
+
+# --- the sweep ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Counts of one tenant's sweep (``counts``) and wall time per phase (``seconds``)."""
+
+    tenant_id: int
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        """True when the sweep changed anything (a repeated sweep at the same ``now``: never)."""
+        return any(self.counts.get(k) for k in CHANGE_COUNTS)
+
+
+CHANGE_COUNTS = ("recomputed", "breached", "overdue_cases", "reminders", "urges")
+#: How often a sweep rescans all open clocks when the calendar has not changed.
+FULL_CHECK_EVERY = timedelta(hours=1)
+#: Missed clocks read ahead per query, in batches: enough for id order to pay, little memory.
+BREACH_WINDOW = 40
+_FULL_CHECKS: dict[tuple[str, int, str], tuple[int, float]] = {}
+_FULL_CHECKS_LOCK = threading.Lock()
+
+
+def sweep(
+    database: Database,
+    tenant_id: int,
+    now: datetime,
+    *,
+    batch_size: int = 5000,
+    remind_within: timedelta = timedelta(hours=24),
+    rules: Mapping[str, DeadlineRule] | None = None,
+    full_check_every: timedelta = FULL_CHECK_EVERY,
+) -> SweepResult:
+    """The periodic deadline sweep of one tenant: set-based, batched, idempotent.
+
+    Each batch is one transaction of a session bound to ``tenant_id`` (ORM UPDATE/INSERT
+    statements, so the ORM tenant criteria and, on PostgreSQL, row-level security apply):
+
+    1. clocks computed with an older calendar version are recomputed (``rules`` default to
+       :func:`tenant_rules` without plugin rules; :mod:`core.tasks` passes the plugins' too);
+    2. running clocks with ``due_at < now`` become ``breached`` and their cases ``overdue``;
+       the same UPDATE stamps ``urged_at``, and each of those clocks gets one ``urge`` (催办)
+       notice in that transaction, so no breached clock is ever left without its urge;
+    3. running clocks due within ``remind_within`` and not yet reminded get one ``reminder``
+       notice (``reminded_at`` set);
+    4. notices are delivered at the tenant's next working moment, at once for red-risk cases;
+    5. one audit event (``system:sweep`` / ``sla.swept``) summarizes the batch: its counts and
+       the affected case ids (the first 100). A row-per-change trail would make the sweep
+       row-at-a-time (the audit chain is strictly sequential per tenant) and bury people's
+       actions under machine noise; the clocks themselves keep ``state``, ``reminded_at`` and
+       ``urged_at``, and every change is a deterministic consequence of ``now``.
+
+    Step 1 needs a scan of the tenant's open clocks (``calendar_version`` is not indexed), so it
+    runs when the tenant's calendar version differs from the one this process last checked, and
+    otherwise at most every ``full_check_every`` (default one hour; ``timedelta(0)``: always).
+    That full check also urges breached clocks that lack an urge for any other reason.
+
+    Every step claims its rows with an UPDATE whose WHERE excludes rows already handled, so a
+    second sweep at the same ``now`` changes nothing and writes no audit event, and two
+    concurrent sweeps never notify twice.
+    """
+    _require_aware(now)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    now = _to_db(now)
+    with database.transaction(tenant_id) as session:
+        tenant = session.get(Tenant, tenant_id)
+        if tenant is None:
+            raise LookupError(f"no tenant with id {tenant_id}")
+        calendar = calendar_for(tenant)
+        if rules is None:
+            rules = tenant_rules(tenant)
+        # The creation time tells a tenant apart from an earlier one that had the same id.
+        memo_key = (database.url.render_as_string(), tenant_id, str(tenant.created_at))
+    full_check = _full_check_due(memo_key, calendar.version, full_check_every)
+    run = _Sweep(tenant_id, now, now + remind_within,
+                 _to_db(calendar.next_working_moment(now)), batch_size, leftovers=full_check)
+    started = _time.perf_counter()
+    while full_check:
+        with database.transaction(tenant_id) as session:
+            done = recompute(session, calendar, rules, limit=batch_size)
+            if done.clocks:
+                run.record(session, {"recomputed": done.clocks}, [])
+        if done.day_clocks < batch_size:
+            break
+    run.seconds["recompute"] = _time.perf_counter() - started
+    while run.open:
+        with database.transaction(tenant_id) as session:
+            run.batch(session)
+    if full_check:
+        with _FULL_CHECKS_LOCK:
+            _FULL_CHECKS[memo_key] = (calendar.version, _time.monotonic())
+    return SweepResult(tenant_id, run.counts, {k: round(v, 4) for k, v in run.seconds.items()})
+
+
+def _full_check_due(key: tuple[str, int, str], version: int, every: timedelta) -> bool:
+    with _FULL_CHECKS_LOCK:
+        last = _FULL_CHECKS.get(key)
+    if last is None or last[0] != version:
+        return True
+    return _time.monotonic() - last[1] >= every.total_seconds()
+
+
+class _Sweep:
+    """The state of one tenant's sweep across its batches (one transaction each).
+
+    Each kind of work is followed until a claim comes back short of the batch size; after that
+    it is not asked again in this sweep, so no index range is scanned twice for nothing.
+    """
+
+    def __init__(self, tenant_id: int, now: datetime, horizon: datetime,
+                 deliver_after: datetime, limit: int, *, leftovers: bool) -> None:
+        self.tenant_id, self.now, self.horizon = tenant_id, now, horizon
+        self.deliver_after, self.limit = deliver_after, limit
+        self.pending = {"breach", "remind"} | ({"leftovers"} if leftovers else set())
+        # Reminders are claimed in due order; the next batch starts where this one ended.
+        self.remind_from = now
+        self.breach_queue: list[int] = []
+        self.breach_more = True
+        self.counts = dict.fromkeys((*CHANGE_COUNTS, "batches"), 0)
+        self.seconds = dict.fromkeys(("recompute", "mark", "notify", "audit"), 0.0)
+
+    @property
+    def open(self) -> bool:
+        """True while some kind of work may have rows left."""
+        return bool(self.pending)
+
+    def _claimed(self, kind: str, rows: list[Any]) -> list[Any]:
+        if len(rows) < self.limit:
+            self.pending.discard(kind)
+        return rows
+
+    def _breach(self, session: TenantSession) -> list[Any]:
+        """Mark up to ``limit`` missed clocks breached (and urged); return (id, case, urged_now).
+
+        The candidates are read up to ``BREACH_WINDOW`` batches at a time and taken in id
+        order, so each batch rewrites a narrow band of table pages (ids follow creation
+        order, like the cases') instead of a random sample of nearly all of them: on SQLite
+        that write amplification, not the WHERE, is what batching costs. The UPDATE repeats
+        the condition, so a clock changed meanwhile (a concurrent sweep, a transition) is
+        skipped, never marked twice.
+        """
+        tenant_id, now, limit = self.tenant_id, self.now, self.limit
+        if not self.breach_queue:
+            window = limit * BREACH_WINDOW
+            ids = session.scalars(
+                select(Deadline.id)
+                .where(Deadline.tenant_id == tenant_id, Deadline.state == RUNNING,
+                       Deadline.due_at < now)
+                .order_by(Deadline.id)
+                .limit(window)
+            ).all()
+            self.breach_queue = list(reversed(ids))
+            self.breach_more = len(ids) == window
+        chunk = [self.breach_queue.pop() for _ in range(min(limit, len(self.breach_queue)))]
+        if not self.breach_queue and not self.breach_more:
+            self.pending.discard("breach")
+        if not chunk:
+            return []
+        return session.execute(
+            update(Deadline)
+            .where(Deadline.tenant_id == tenant_id, _id_in(session, Deadline.id, chunk),
+                   Deadline.state == RUNNING, Deadline.due_at < now)
+            # urged_at is set with the breach: both happen in this transaction or neither.
+            .values(state=BREACHED, urged_at=func.coalesce(Deadline.urged_at, now))
+            .returning(Deadline.id, Deadline.case_id,
+                       (Deadline.urged_at == now).label("urged_now")),
+            execution_options={"synchronize_session": False},
+        ).all()
+
+    def batch(self, session: TenantSession) -> None:
+        """One transaction's worth: mark, urge, remind, notify, audit."""
+        tenant_id, now, limit = self.tenant_id, self.now, self.limit
+        tick = _time.perf_counter()
+        urges: list[Any] = []
+        breached = overdue = 0
+        breached_cases: list[int] = []
+        if "breach" in self.pending:
+            rows = self._breach(session)
+            breached = len(rows)
+            urges = [row for row in rows if row.urged_now]
+            breached_cases = sorted({row.case_id for row in rows})
+            if breached_cases:
+                overdue = session.execute(
+                    update(Case)
+                    .where(Case.tenant_id == tenant_id, _id_in(session, Case.id, breached_cases),
+                           Case.overdue.is_(False))
+                    .values(overdue=True),
+                    execution_options={"synchronize_session": False},
+                ).rowcount
+        self.seconds["mark"] += _time.perf_counter() - tick
+        tick = _time.perf_counter()
+        if "leftovers" in self.pending:
+            urges += self._claimed("leftovers", _claim(
+                session, tenant_id,
+                [lambda d: d.state == BREACHED, lambda d: d.urged_at.is_(None)],
+                {"urged_at": now}, limit, Deadline.id, Deadline.case_id,
+            ))
+        reminders: list[Any] = []
+        if "remind" in self.pending:
+            start = self.remind_from
+            reminders = self._claimed("remind", _claim(
+                session, tenant_id,
+                [lambda d: d.state == RUNNING, lambda d: d.due_at >= start,
+                 lambda d: d.due_at < self.horizon, lambda d: d.reminded_at.is_(None)],
+                {"reminded_at": now}, limit, Deadline.id, Deadline.case_id, Deadline.due_at,
+                order_by=lambda d: d.due_at,
+            ))
+            if reminders:
+                self.remind_from = max(_from_db(row.due_at) for row in reminders)
+        _issue_notices(session, tenant_id, now, self.deliver_after,
+                       [("urge", urges), ("reminder", reminders)])
+        self.seconds["notify"] += _time.perf_counter() - tick
+        case_ids = sorted({*breached_cases, *(r.case_id for r in (*urges, *reminders))})
+        self.record(session, {"breached": breached, "overdue_cases": overdue,
+                              "reminders": len(reminders), "urges": len(urges)}, case_ids)
+
+    def record(self, session: TenantSession, batch: dict[str, int], case_ids: list[int]) -> None:
+        """Add ``batch`` to the counts and write its audit event (nothing if it changed nothing).
+        """
+        if not any(batch.values()):
+            return
+        tick = _time.perf_counter()
+        self.counts["batches"] += 1
+        for key, value in batch.items():
+            self.counts[key] += value
+        audit.record(
+            session,
+            actor=SWEEP_ACTOR,
+            action=SWEEP_ACTION,
+            object_type="sla_sweep",
+            object_id=self.now.isoformat(),
+            data={
+                "now": self.now.isoformat(),
+                "batch": self.counts["batches"],
+                **batch,
+                "case_ids": case_ids[:AUDIT_CASE_IDS],
+                "case_ids_total": len(case_ids),
+            },
+        )
+        self.seconds["audit"] += _time.perf_counter() - tick
+
+
+def _claim(
+    session: TenantSession, tenant_id: int, where: Sequence[Any], values: dict[str, Any],
+    limit: int, *columns: Any, order_by: Any = None,
+) -> list[Any]:
+    """UPDATE up to ``limit`` clocks matching ``where`` and return ``columns`` of those rows.
+
+    ``where`` and ``order_by`` take the entity (the clocks table or its alias). The candidates
+    are picked by an indexed, MATERIALIZED common table expression: PostgreSQL may otherwise
+    re-run an ``IN (SELECT … LIMIT n)`` subquery per outer row and claim more than ``n``.
+    ``FOR UPDATE SKIP LOCKED`` lets concurrent sweeps split the rows instead of waiting; the
+    outer WHERE repeats the condition, so a row another sweep changed meanwhile is not claimed
+    twice.
+    """
+    picked = aliased(Deadline)
+    candidates = select(picked.id).where(picked.tenant_id == tenant_id,
+                                         *[c(picked) for c in where])
+    if order_by is not None:
+        candidates = candidates.order_by(order_by(picked))
+    candidates = (
+        candidates.limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("picked")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    statement = (
+        update(Deadline)
+        .where(Deadline.tenant_id == tenant_id, Deadline.id.in_(select(candidates.c.id)),
+               *[c(Deadline) for c in where])
+        .values(**values)
+        .returning(*columns)
+    )
+    return session.execute(statement, execution_options={"synchronize_session": False}).all()
+
+
+def _id_in(session: TenantSession, column: Any, ids: Sequence[int]) -> Any:
+    """``column IN ids`` as ONE bound parameter, however many ids.
+
+    An expanded ``IN (?, ?, …)`` of thousands of ids costs more to build and parse than the
+    UPDATE it filters: PostgreSQL gets an integer array, SQLite a JSON array read by json_each.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True))
+    values = func.json_each(bindparam("ids", json.dumps(list(ids)), unique=True))
+    return column.in_(select(values.table_valued("value").c.value))
+
+
+_MOMENT = DateTime(timezone=True)
+
+
+def _sql_moment(session: TenantSession, moment: datetime) -> Any:
+    """``moment`` as SQLAlchemy would bind it to a DateTime column (for tenant_sql text)."""
+    dialect = session.get_bind().dialect
+    process = _MOMENT.dialect_impl(dialect).bind_processor(dialect)
+    value = _to_db(moment)
+    return process(value) if process is not None else value
+
+
+#: One INSERT … SELECT per kind of notice. Raw SQL through tenant_sql (it must filter on
+#: :tenant_id; row-level security checks the rows on PostgreSQL), because the ORM refuses an
+#: INSERT … SELECT it cannot prove the tenant of. The lead department is the latest active
+#: lead assignment; the body names the rule, the due moment is on the clock (deadline_id).
+_NOTICES_SQL = """
+INSERT INTO supervision_notices
+    (tenant_id, case_id, kind, number, issued_by, issued_at, deliver_after, to_department_id,
+     to_node_id, body, deadline_id)
+SELECT :tenant_id, d.case_id, :kind, '', :actor, :now,
+       CASE WHEN c.risk = 'red' THEN :now ELSE :deliver_after END,
+       (SELECT a.department_id FROM assignments a
+         WHERE a.tenant_id = :tenant_id AND a.case_id = d.case_id AND a.role = 'lead'
+           AND a.active ORDER BY a.id DESC LIMIT 1),
+       c.node_id, d.rule, d.id
+  FROM deadlines d
+  JOIN cases c ON c.tenant_id = d.tenant_id AND c.id = d.case_id
+ WHERE d.tenant_id = :tenant_id AND {ids}
+"""
+
+
+def _issue_notices(
+    session: TenantSession,
+    tenant_id: int,
+    now: datetime,
+    deliver_after: datetime,
+    claimed: list[tuple[str, list[Any]]],
+) -> None:
+    """One notice per claimed clock, addressed to the case's node and lead department.
+
+    Red-risk cases are delivered at once, the others at the tenant's next working moment
+    (DESIGN.md, Supervision).
+    """
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    ids_sql = "d.id = ANY(:ids)" if postgresql else "d.id IN (SELECT value FROM json_each(:ids))"
+    for kind, rows in claimed:
+        if not rows:
+            continue
+        ids = [row.id for row in rows]
+        tenant_sql(session, _NOTICES_SQL.format(ids=ids_sql), {
+            "kind": kind,
+            "actor": SWEEP_ACTOR,
+            "now": _sql_moment(session, now),
+            "deliver_after": _sql_moment(session, deliver_after),
+            "ids": ids if postgresql else json.dumps(ids),
+        })

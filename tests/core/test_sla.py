@@ -1,0 +1,648 @@
+"""Deadline clocks: rules, due moments, events, pauses, recomputation and the periodic sweep.
+
+Dates are 2026 (see tests/core/test_calendar.py for the holiday facts): Mid-Autumn 25–27
+September and National Day 1–7 October are holidays, Sunday 20 September and Saturday
+10 October adjusted working days. Moments are Shanghai wall-clock time unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from core import audit, sla
+from core.calendar import CalendarConfigError, WorkCalendar
+from core.cli.sla import command as sla_cli
+from core.db import Database
+from core.escalation import DEFAULT_LADDER
+from core.models import (
+    Assignment,
+    AuditEvent,
+    Case,
+    Deadline,
+    Department,
+    SupervisionNotice,
+    Tenant,
+    TierNode,
+)
+from tests.factories import make_tenant
+
+SH = ZoneInfo("Asia/Shanghai")
+RULES = sla.DEFAULT_RULES
+CALENDAR = WorkCalendar()
+
+
+def at(text: str) -> datetime:
+    """A Shanghai wall-clock moment."""
+    return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """A stored timestamp made comparable (SQLite returns naive UTC)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def new_case(session, *, risk: str = "blue", status: str = "registered") -> Case:
+    """A bare case row on the deepest node of the tenant's tree."""
+    node = session.scalar(select(TierNode.id).order_by(TierNode.depth.desc()).limit(1))
+    case = Case(code=f"T-{uuid.uuid4().hex[:10]}", case_type="consumer_complaint",
+                category="consumer", channel="walk_in", title="退货纠纷", location_node_id=node,
+                node_id=node, status=status, registered_by="test", risk=risk)
+    session.add(case)
+    session.flush()
+    return case
+
+
+def clocks(session, case_id: int) -> dict[str, Deadline]:
+    """The case's clocks by rule (the latest of each rule)."""
+    rows = session.scalars(select(Deadline).where(Deadline.case_id == case_id)
+                           .order_by(Deadline.id))
+    return {row.rule: row for row in rows}
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+def test_default_rules_follow_the_design_table_with_sources():
+    expected = {
+        "petition_register": (15, "days"), "petition_handle": (60, "days"),
+        "judicial_confirmation_apply": (30, "days"), "court_delegated_mediation": (30, "days"),
+        "labor_mediation": (15, "days"), "labor_arbitration_accept": (5, "days"),
+        "labor_arbitration_award": (45, "days"), "consumer_accept": (7, "working_days"),
+        "consumer_mediation": (45, "working_days"), "tourism_accept": (5, "working_days"),
+        "tourism_mediation": (60, "days"), "banking_complaint": (15, "days"),
+        "medical_mediation": (30, "working_days"), "hotline_accept": (1, "working_days"),
+        "hotline_accept_danger": (15, "minutes"), "hotline_accept_utilities": (30, "minutes"),
+        "general_accept": (1, "working_days"), "general_mediation": (30, "days"),
+    }
+    assert {name: (r.amount, r.unit) for name, r in RULES.items()} == expected
+    assert all(rule.source for rule in RULES.values())
+    assert "Art. 22" in RULES["petition_register"].source
+    assert "Art. 34" in RULES["petition_handle"].source
+    assert "Art. 33" in RULES["judicial_confirmation_apply"].source
+    assert "Art. 27" in RULES["court_delegated_mediation"].source
+    assert "Art. 14" in RULES["labor_mediation"].source
+    assert "Art. 29" in RULES["labor_arbitration_accept"].source
+    assert "Art. 43" in RULES["labor_arbitration_award"].source
+    assert "Art. 14" in RULES["consumer_accept"].source
+    assert "Art. 21" in RULES["consumer_mediation"].source
+    assert "Art. 38" in RULES["medical_mediation"].source
+    assert "tenant practice" in RULES["general_accept"].source
+    assert "local practice" in RULES["general_mediation"].source
+    for name, rule in RULES.items():
+        if name.endswith("_accept") or name.startswith("hotline_accept"):
+            assert rule.starts_on == "registered" and "accepted" in rule.stops_on, name
+        assert "escalated" not in rule.stops_on, name  # climbing a tier never resets the law
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"name": "Labor"}, "name must match"),
+        ({"name": "x" * 65}, "name must match"),
+        ({"amount": 0}, "amount must be an integer"),
+        ({"amount": True}, "amount must be an integer"),
+        ({"unit": "weeks"}, "unit must be one of"),
+        ({"starts_on": "filed"}, "starts_on: unknown case status 'filed'"),
+        ({"stops_on": frozenset({"accepted", "done"})}, "stops_on: unknown case status 'done'"),
+        ({"stops_on": "accepted"}, "stops_on must be a set"),
+        ({"stops_on": frozenset()}, "at least one"),
+    ],
+)
+def test_bad_rules_are_refused_naming_the_field(kwargs, words):
+    fields = {"name": "x", "amount": 1, "unit": "days", "starts_on": "registered",
+              "stops_on": frozenset({"accepted"})} | kwargs
+    with pytest.raises(sla.DeadlineRuleError, match=words):
+        sla.DeadlineRule(**fields)
+
+
+def test_tenant_overrides_apply_by_name():
+    rules = sla.rules_with_overrides(RULES, {
+        "consumer_accept": {"days": 10, "working_days": True},
+        "labor_mediation": {"days": 20, "working_days": False},
+        "medical_mediation": {"days": 25},  # no working_days key: keeps its kind
+        "hotline_accept_danger": {"days": 1},  # a minutes rule becomes a calendar-day one
+        "maritime_salvage": {"days": 3},  # a rule of a plugin this tenant has not enabled
+    })
+    assert (rules["consumer_accept"].amount, rules["consumer_accept"].unit) == (10, "working_days")
+    assert (rules["labor_mediation"].amount, rules["labor_mediation"].unit) == (20, "days")
+    assert rules["medical_mediation"].unit == "working_days"
+    assert rules["hotline_accept_danger"].unit == "days"
+    assert rules["consumer_accept"].stops_on == RULES["consumer_accept"].stops_on
+    assert "maritime_salvage" not in rules
+    assert RULES["consumer_accept"].amount == 7  # the defaults are not mutated
+    assert sla.unknown_overrides(RULES, {"maritime_salvage": {"days": 3}}) == ["maritime_salvage"]
+
+
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        ({"days": 0}, "deadlines.labor_mediation.days: must be an integer"),
+        ({"days": "15"}, "deadlines.labor_mediation.days"),
+        ({"days": 15, "working_days": "yes"}, "deadlines.labor_mediation.working_days"),
+        ({"days": 15, "hours": 2}, "deadlines.labor_mediation.hours: unknown key"),
+        (15, "deadlines.labor_mediation: must be a table"),
+    ],
+)
+def test_bad_overrides_name_the_field(override, words):
+    with pytest.raises(sla.DeadlineRuleError, match=words):
+        sla.rules_with_overrides(RULES, {"labor_mediation": override})
+
+
+def test_tenant_rules_add_ladder_rungs_plugins_and_overrides():
+    class Tenant_:
+        config = {"escalation": {"ladder": [{"level": "village", "deadline_days": 3},
+                                            {"level": "town", "deadline_days": 9}]},
+                  "deadlines": {"rung_1": {"days": 12, "working_days": False}}}
+
+    plugin = sla.DeadlineRule("maritime_salvage", 3, "days", "accepted", sla.HANDLE_STOPS)
+    rules = sla.tenant_rules(Tenant_(), [plugin])
+    assert rules["rung_0"].amount == 3 and rules["rung_1"].amount == 12
+    assert "escalated" in rules["rung_0"].stops_on
+    assert rules["maritime_salvage"] == plugin
+    assert set(RULES) < set(rules)
+    assert set(sla.rung_rules(DEFAULT_LADDER)) == {f"rung_{i}" for i in range(len(DEFAULT_LADDER))}
+
+
+# --- due moments (pure) --------------------------------------------------------------------------
+
+
+def rule(unit: str, amount: int, *, extend: bool = True) -> sla.DeadlineRule:
+    return sla.DeadlineRule("t", amount, unit, "registered", frozenset({"accepted"}), extend)
+
+
+def test_calendar_days_start_the_next_day_and_end_at_midnight():
+    assert sla.compute_due(at("2026-11-02 10:00"), rule("days", 15), CALENDAR) == \
+        at("2026-11-17 23:59:59")
+
+
+def test_calendar_days_ending_on_a_holiday_extend_to_the_next_working_day():
+    start = at("2026-09-16 10:00")  # +15 days = 1 October, National Day
+    assert sla.compute_due(start, rule("days", 15), CALENDAR) == at("2026-10-08 23:59:59")
+    assert sla.compute_due(start, rule("days", 15, extend=False), CALENDAR) == \
+        at("2026-10-01 23:59:59")
+    # An ordinary weekend extends too (Saturday 21 November → Monday 23 November)…
+    assert sla.compute_due(at("2026-11-06 09:00"), rule("days", 15), CALENDAR) == \
+        at("2026-11-23 23:59:59")
+    # …but an adjusted working Saturday (10 October) is a working day: no extension.
+    assert sla.compute_due(at("2026-09-25 09:00"), rule("days", 15), CALENDAR) == \
+        at("2026-10-10 23:59:59")
+
+
+def test_working_days_across_national_day():
+    # 9-29, 9-30, (1–7 Oct off), 10-08, 10-09, 10-10 (调休 Saturday), 10-12, 10-13
+    assert sla.compute_due(at("2026-09-28 10:00"), RULES["consumer_accept"], CALENDAR) == \
+        at("2026-10-13 23:59:59")
+    assert sla.compute_due(at("2026-09-30 09:00"), RULES["consumer_mediation"], CALENDAR) == \
+        at("2026-12-08 23:59:59")
+
+
+def test_working_days_started_on_a_holiday_or_after_hours():
+    assert sla.compute_due(at("2026-10-03 15:00"), RULES["hotline_accept"], CALENDAR) == \
+        at("2026-10-08 23:59:59")
+    assert sla.compute_due(at("2026-11-13 22:00"), RULES["hotline_accept"], CALENDAR) == \
+        at("2026-11-16 23:59:59")
+
+
+def test_hours_and_minutes_are_plain_elapsed_time():
+    assert sla.compute_due(at("2026-09-30 23:30"), rule("hours", 2), CALENDAR) == \
+        at("2026-10-01 01:30")
+    assert sla.compute_due(at("2026-10-01 03:00"), RULES["hotline_accept_danger"], CALENDAR) \
+        == at("2026-10-01 03:15")
+
+
+def test_the_start_day_is_the_tenants_local_day():
+    start = datetime(2026, 9, 27, 20, 0, tzinfo=UTC)  # 28 September 04:00 in Shanghai
+    due = sla.compute_due(start, RULES["consumer_accept"], CALENDAR)
+    assert due == at("2026-10-13 23:59:59") and due.tzinfo == SH
+    with pytest.raises(ValueError, match="timezone-aware"):
+        sla.compute_due(datetime(2026, 9, 28, 10), RULES["consumer_accept"], CALENDAR)
+
+
+def test_paused_credit_is_counted_on_the_rules_own_scale():
+    working = RULES["consumer_accept"]
+    assert sla.paused_credit(working, at("2026-11-03 10:00"), at("2026-11-06 10:00"),
+                             CALENDAR) == 3 * 86_400
+    # 9-30 and 10-08 are the working days lost across the holiday.
+    assert sla.paused_credit(working, at("2026-09-30 10:00"), at("2026-10-09 10:00"),
+                             CALENDAR) == 2 * 86_400
+    assert sla.paused_credit(rule("days", 15), at("2026-11-03 15:00"), at("2026-11-05 09:00"),
+                             CALENDAR) == 2 * 86_400
+    assert sla.paused_credit(rule("minutes", 30), at("2026-11-03 10:10"),
+                             at("2026-11-03 10:25"), CALENDAR) == 900
+    assert sla.compute_due(at("2026-11-02 10:00"), working, CALENDAR,
+                           paused_seconds=3 * 86_400) == at("2026-11-16 23:59:59")
+
+
+# --- clocks on a case ----------------------------------------------------------------------------
+
+
+def test_on_event_starts_and_stops_clocks(database: Database):
+    tenant_id = make_tenant(database, "alpha")
+    names = ("consumer_accept", "consumer_mediation")
+    with database.transaction(tenant_id) as session:
+        case = new_case(session)
+        sla.on_event(session, case, "registered", at("2026-09-28 10:00"), CALENDAR, RULES, names)
+        case_id = case.id
+    with database.transaction(tenant_id) as session:
+        case = session.get(Case, case_id)
+        running = clocks(session, case_id)
+        assert set(running) == {"consumer_accept"}
+        accept = running["consumer_accept"]
+        assert accept.state == "running" and accept.calendar_version == CALENDAR.version
+        assert utc(accept.due_at) == at("2026-10-13 23:59:59")
+        assert utc(case.due_at) == at("2026-10-13 23:59:59") and not case.overdue
+
+        sla.on_event(session, case, "accepted", at("2026-09-30 09:00"), CALENDAR, RULES, names)
+    with database.transaction(tenant_id) as session:
+        case = session.get(Case, case_id)
+        now = clocks(session, case_id)
+        assert now["consumer_accept"].state == "met"
+        assert utc(now["consumer_accept"].met_at) == at("2026-09-30 09:00")
+        assert utc(now["consumer_mediation"].due_at) == at("2026-12-08 23:59:59")
+        assert utc(case.due_at) == at("2026-12-08 23:59:59")
+        # Returned by a department (退单) and accepted again: the statutory clock keeps running.
+        sla.on_event(session, case, "accepted", at("2026-10-09 09:00"), CALENDAR, RULES, names)
+        assert session.scalar(select(func.count()).select_from(Deadline).where(
+            Deadline.case_id == case_id, Deadline.rule == "consumer_mediation")) == 1
+        sla.on_event(session, case, "withdrawn", at("2026-10-12 09:00"), CALENDAR, RULES, names)
+    with database.transaction(tenant_id) as session:
+        case = session.get(Case, case_id)
+        assert clocks(session, case_id)["consumer_mediation"].state == "stopped"
+        assert case.due_at is None and not case.overdue
+
+
+def test_a_clock_stopped_after_its_due_moment_is_late_and_the_case_overdue(database):
+    tenant_id = make_tenant(database, "alpha")
+    names = ("consumer_accept",)
+    with database.transaction(tenant_id) as session:
+        case = new_case(session)
+        sla.on_event(session, case, "registered", at("2026-09-28 10:00"), CALENDAR, RULES, names)
+        # An event that stops nothing, after the due moment: the case is overdue already,
+        # before any sweep ran.
+        sla.on_event(session, case, "in_mediation", at("2026-10-14 09:00"), CALENDAR, RULES,
+                     names)
+        assert case.overdue
+        sla.on_event(session, case, "accepted", at("2026-10-14 10:00"), CALENDAR, RULES, names)
+        assert clocks(session, case.id)["consumer_accept"].state == "late"
+        assert not case.overdue and case.due_at is None
+
+
+def test_on_event_refuses_a_rule_it_does_not_know(database):
+    tenant_id = make_tenant(database, "alpha")
+    with database.transaction(tenant_id) as session:
+        case = new_case(session)
+        with pytest.raises(sla.UnknownDeadlineRule, match="maritime_salvage"):
+            sla.on_event(session, case, "registered", at("2026-09-28 10:00"), CALENDAR, RULES,
+                         ("consumer_accept", "maritime_salvage"))
+
+
+def test_escalation_starts_the_next_rung_clock_and_stops_the_previous(database):
+    tenant_id = make_tenant(database, "alpha")
+    names = ("general_accept", "general_mediation")
+    rung = sla.rung_rules(DEFAULT_LADDER)
+    with database.transaction(tenant_id) as session:
+        case = new_case(session)
+        sla.on_event(session, case, "registered", at("2026-11-02 09:00"), CALENDAR, RULES, names)
+        sla.on_event(session, case, "accepted", at("2026-11-02 10:00"), CALENDAR, RULES, names)
+        sla.start_clock(session, case, rung["rung_0"], at("2026-11-02 11:00"), CALENDAR)
+        sla.on_event(session, case, "assigned", at("2026-11-02 11:00"), CALENDAR, RULES, names)
+        # What core.cases does on escalation: start the new rung's clock (an ad-hoc rule, not
+        # in the rules passed), then report the event at the same moment.
+        escalated = at("2026-11-05 16:00")
+        sla.start_clock(session, case, sla.DeadlineRule(
+            "rung_1", 15, "days", "escalated",
+            frozenset({"resolved", "referred", "closed", "withdrawn", "escalated"})),
+            escalated, CALENDAR)
+        sla.on_event(session, case, "escalated", escalated, CALENDAR, RULES, names)
+        states = {name: clock.state for name, clock in clocks(session, case.id).items()}
+        assert states == {"general_accept": "met", "general_mediation": "running",
+                          "rung_0": "met", "rung_1": "running"}
+        assert utc(clocks(session, case.id)["rung_1"].due_at) == at("2026-11-20 23:59:59")
+        assert utc(case.due_at) == at("2026-11-20 23:59:59")  # earlier than mediation (12-02)
+        # A second rung_1 start restarts it instead of running two.
+        sla.start_clock(session, case, rung["rung_1"], at("2026-11-06 09:00"), CALENDAR)
+        assert session.scalar(select(func.count()).select_from(Deadline).where(
+            Deadline.rule == "rung_1", Deadline.state == "running")) == 1
+
+
+def test_pause_three_working_days_and_resume(database):
+    tenant_id = make_tenant(database, "alpha")
+    with database.transaction(tenant_id) as session:
+        case = new_case(session)
+        sla.on_event(session, case, "registered", at("2026-11-02 10:00"), CALENDAR, RULES,
+                     ("consumer_accept",))
+        assert utc(case.due_at) == at("2026-11-11 23:59:59")
+        sla.pause(session, case, "consumer_accept", at("2026-11-03 10:00"))
+        case_id = case.id
+    with database.transaction(tenant_id) as session:
+        case = session.get(Case, case_id)
+        clock = clocks(session, case_id)["consumer_accept"]
+        assert clock.state == "paused" and utc(clock.paused_at) == at("2026-11-03 10:00")
+        assert case.due_at is None  # a paused clock has no due moment
+        with pytest.raises(sla.ClockError, match="only a running deadline"):
+            sla.pause(session, case, "consumer_accept", at("2026-11-04 10:00"))
+        # Tuesday, Wednesday and Thursday were lost: due moves three working days out.
+        sla.resume(session, case, "consumer_accept", at("2026-11-06 10:00"), CALENDAR,
+                   rules=RULES)
+    with database.transaction(tenant_id) as session:
+        case = session.get(Case, case_id)
+        clock = clocks(session, case_id)["consumer_accept"]
+        assert clock.state == "running" and clock.paused_at is None
+        assert clock.paused_seconds == 3 * 86_400
+        assert utc(clock.due_at) == at("2026-11-16 23:59:59")
+        assert utc(case.due_at) == at("2026-11-16 23:59:59")
+        with pytest.raises(sla.ClockError, match="not paused"):
+            sla.resume(session, case, "consumer_accept", at("2026-11-06 11:00"), CALENDAR,
+                       rules=RULES)
+        with pytest.raises(sla.ClockError, match="no open 'medical_mediation'"):
+            sla.pause(session, case, "medical_mediation", at("2026-11-06 11:00"))
+
+
+def test_pause_over_national_day_and_elapsed_pauses(database):
+    tenant_id = make_tenant(database, "alpha")
+    with database.transaction(tenant_id) as session:
+        case = new_case(session)
+        sla.on_event(session, case, "registered", at("2026-09-28 10:00"), CALENDAR, RULES,
+                     ("consumer_accept", "hotline_accept_utilities"))
+        sla.pause(session, case, "consumer_accept", at("2026-09-29 09:00"))
+        sla.pause(session, case, "hotline_accept_utilities", at("2026-09-28 10:10"))
+        sla.resume(session, case, "hotline_accept_utilities", at("2026-09-28 10:25"), CALENDAR,
+                   rules=RULES)
+        # 9-29, 9-30 and 10-08 lost; the holiday itself was never counted anyway.
+        sla.resume(session, case, "consumer_accept", at("2026-10-09 09:00"), CALENDAR,
+                   rules=RULES)
+        found = clocks(session, case.id)
+        assert utc(found["consumer_accept"].due_at) == at("2026-10-16 23:59:59")
+        assert utc(found["hotline_accept_utilities"].due_at) == at("2026-09-28 10:45")
+        assert found["hotline_accept_utilities"].paused_seconds == 900
+        sla.pause(session, case, "consumer_accept", at("2026-10-09 10:00"))
+        with pytest.raises(sla.UnknownDeadlineRule):
+            sla.resume(session, case, "consumer_accept", at("2026-10-09 11:00"), CALENDAR,
+                       rules={})
+
+
+def test_a_calendar_change_recomputes_affected_clocks_exactly(database):
+    tenant_id = make_tenant(database, "alpha")
+    with database.transaction(tenant_id) as session:
+        early, late, urgent, paused, orphan = (new_case(session) for _ in range(5))
+        for case, start in ((early, "2026-09-28 10:00"), (late, "2026-11-02 10:00"),
+                            (paused, "2026-09-28 10:00")):
+            sla.on_event(session, case, "registered", at(start), CALENDAR, RULES,
+                         ("consumer_accept",))
+        sla.on_event(session, urgent, "registered", at("2026-09-28 10:00"), CALENDAR, RULES,
+                     ("hotline_accept_danger",))
+        sla.pause(session, paused, "consumer_accept", at("2026-09-29 09:00"))
+        sla.resume(session, paused, "consumer_accept", at("2026-10-09 09:00"), CALENDAR,
+                   rules=RULES)
+        session.add(Deadline(case_id=orphan.id, rule="maritime_salvage",
+                             started_at=at("2026-09-28 10:00").astimezone(UTC),
+                             due_at=at("2026-10-01 10:00").astimezone(UTC),
+                             calendar_version=CALENDAR.version))
+        ids = {"early": early.id, "late": late.id, "urgent": urgent.id, "paused": paused.id,
+               "orphan": orphan.id}
+    assert utc(due_of(database, tenant_id, ids["paused"])) == at("2026-10-16 23:59:59")
+
+    # The city declares Tuesday 13 October a local holiday.
+    changed = WorkCalendar.from_config({"holidays": ["2026-10-13"]})
+    with database.transaction(tenant_id) as session:
+        done = sla.recompute(session, changed, RULES)
+    assert (done.clocks, done.moved) == (4, 2)
+    assert done.unknown_rules == ("maritime_salvage",)
+    with database.transaction(tenant_id) as session:
+        found = {name: clocks(session, case_id) for name, case_id in ids.items()}
+        assert utc(found["early"]["consumer_accept"].due_at) == at("2026-10-14 23:59:59")
+        # 3 working days of credit on top of 7: 9-29 … 10-12, 10-14, 10-15, 10-16, 10-19
+        assert utc(found["paused"]["consumer_accept"].due_at) == at("2026-10-19 23:59:59")
+        assert utc(found["late"]["consumer_accept"].due_at) == at("2026-11-11 23:59:59")
+        assert utc(found["urgent"]["hotline_accept_danger"].due_at) == at("2026-09-28 10:15")
+        assert {c.calendar_version for f in found.values() for c in f.values()} == {
+            changed.version, CALENDAR.version}  # only the unknown rule's clock is left stale
+        assert found["orphan"]["maritime_salvage"].calendar_version == CALENDAR.version
+        cases = {name: session.get(Case, case_id) for name, case_id in ids.items()}
+        assert utc(cases["early"].due_at) == at("2026-10-14 23:59:59")
+        assert utc(cases["paused"].due_at) == at("2026-10-19 23:59:59")
+        again = sla.recompute(session, changed, RULES)
+    assert (again.clocks, again.moved) == (0, 0)
+
+
+def due_of(database: Database, tenant_id: int, case_id: int) -> datetime:
+    with database.transaction(tenant_id) as session:
+        return session.get(Case, case_id).due_at
+
+
+# --- the sweep -----------------------------------------------------------------------------------
+
+NOW = at("2026-11-13 20:00")  # Friday evening, after hours
+MONDAY = at("2026-11-16 08:30")
+
+
+def sweep_world(database: Database, slug: str) -> tuple[int, dict[str, int]]:
+    """A tenant with four clocks relative to NOW: missed, due soon, due later, missed+red."""
+    tenant_id = make_tenant(database, slug)
+    version = CALENDAR.version
+    dues = {"missed": at("2026-11-12 23:59:59"), "soon": at("2026-11-14 10:00"),
+            "later": at("2026-11-25 23:59:59"), "red": at("2026-11-13 12:00")}
+    ids = {}
+    with database.transaction(tenant_id) as session:
+        for name, due in dues.items():
+            case = new_case(session, risk="red" if name == "red" else "blue",
+                            status="in_mediation")
+            # Stored in UTC: SQLite's DateTime keeps the wall-clock time and drops the offset.
+            due = due.astimezone(UTC)
+            session.add(Deadline(case_id=case.id, rule="general_mediation",
+                                 started_at=due - timedelta(days=30), due_at=due,
+                                 calendar_version=version))
+            case.due_at = due
+            ids[name] = case.id
+        # The missed case has a lead department (主办): its urge is addressed to it.
+        court = session.scalar(select(Department.id).where(Department.code == "court"))
+        session.add(Assignment(case_id=ids["missed"], department_id=court,
+                               node_id=session.get(Case, ids["missed"]).node_id,
+                               assigned_by="test", role="lead"))
+    return tenant_id, ids
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_sweep_marks_reminds_and_urges_once(database):
+    tenant_id, ids = sweep_world(database, "alpha")
+    result = sla.sweep(database, tenant_id, NOW)
+    assert result.counts == {"recomputed": 0, "breached": 2, "overdue_cases": 2,
+                             "reminders": 1, "urges": 2, "batches": 1}
+    with database.transaction(tenant_id) as session:
+        cases = {name: session.get(Case, case_id) for name, case_id in ids.items()}
+        assert {n for n, c in cases.items() if c.overdue} == {"missed", "red"}
+        state = {name: clocks(session, case_id)["general_mediation"]
+                 for name, case_id in ids.items()}
+        assert {n: c.state for n, c in state.items()} == {
+            "missed": "breached", "soon": "running", "later": "running", "red": "breached"}
+        assert utc(state["soon"].reminded_at) == NOW and state["soon"].urged_at is None
+        assert utc(state["missed"].urged_at) == NOW and state["missed"].reminded_at is None
+        assert state["later"].reminded_at is None and state["later"].urged_at is None
+        notices = session.scalars(select(SupervisionNotice).order_by(SupervisionNotice.id)).all()
+        by_case = {(n.case_id, n.kind): n for n in notices}
+        assert len(notices) == 3 and set(by_case) == {
+            (ids["soon"], "reminder"), (ids["missed"], "urge"), (ids["red"], "urge")}
+        assert all(n.issued_by == "system:sweep" and n.deadline_id for n in notices)
+        assert all(n.to_node_id == cases["missed"].node_id for n in notices)
+        assert by_case[(ids["missed"], "urge")].to_department_id is not None
+        assert by_case[(ids["red"], "urge")].to_department_id is None
+        assert by_case[(ids["missed"], "urge")].body == "general_mediation"
+        # After hours: held until Monday morning — except for the red-risk case.
+        assert utc(by_case[(ids["soon"], "reminder")].deliver_after) == MONDAY
+        assert utc(by_case[(ids["missed"], "urge")].deliver_after) == MONDAY
+        assert utc(by_case[(ids["red"], "urge")].deliver_after) == NOW
+        events = session.scalars(select(AuditEvent)).all()
+        assert [(e.actor, e.action) for e in events] == [("system:sweep", "sla.swept")]
+        assert events[0].data["breached"] == 2 and events[0].data["urges"] == 2
+        assert sorted(events[0].data["case_ids"]) == sorted(
+            [ids["missed"], ids["soon"], ids["red"]])
+        assert audit.verify_chain(session).ok
+
+    again = sla.sweep(database, tenant_id, NOW)
+    assert not again.changed
+    assert again.counts == dict.fromkeys(
+        ("recomputed", "breached", "overdue_cases", "reminders", "urges", "batches"), 0)
+    with database.transaction(tenant_id) as session:
+        assert count(session, SupervisionNotice) == 3
+        assert count(session, AuditEvent) == 1
+
+    # Saturday evening: the clock that was due soon is missed now; it is urged, not reminded
+    # again, and delivery waits for Monday.
+    later = sla.sweep(database, tenant_id, NOW + timedelta(days=1))
+    assert (later.counts["breached"], later.counts["urges"], later.counts["reminders"]) == (
+        1, 1, 0)
+    with database.transaction(tenant_id) as session:
+        assert count(session, SupervisionNotice) == 4
+        urge = session.scalar(select(SupervisionNotice).where(
+            SupervisionNotice.case_id == ids["soon"], SupervisionNotice.kind == "urge"))
+        assert utc(urge.deliver_after) == MONDAY
+        assert audit.verify_chain(session).ok
+
+
+def test_sweep_in_small_batches_gives_the_same_result(database):
+    tenant_id, _ids = sweep_world(database, "alpha")
+    result = sla.sweep(database, tenant_id, NOW, batch_size=1)
+    assert {k: v for k, v in result.counts.items() if k != "batches"} == {
+        "recomputed": 0, "breached": 2, "overdue_cases": 2, "reminders": 1, "urges": 2}
+    with database.transaction(tenant_id) as session:
+        assert count(session, SupervisionNotice) == 3
+        assert count(session, AuditEvent) == result.counts["batches"] >= 2
+        assert audit.verify_chain(session).ok
+    assert not sla.sweep(database, tenant_id, NOW, batch_size=1).changed
+
+
+def test_sweep_of_one_tenant_never_touches_another(database):
+    a, _ = sweep_world(database, "alpha")
+    b, b_ids = sweep_world(database, "beta")
+    swept_a = sla.sweep(database, a, NOW)
+    assert swept_a.counts["breached"] == 2
+    with database.transaction(b) as session:
+        assert {d.state for d in session.scalars(select(Deadline))} == {"running"}
+        assert not any(session.get(Case, case_id).overdue for case_id in b_ids.values())
+        assert count(session, SupervisionNotice) == 0
+        assert count(session, AuditEvent) == 0
+    # B's own sweep finds all of its work still to do.
+    assert sla.sweep(database, b, NOW).counts == swept_a.counts
+
+
+def test_sweep_recomputes_after_the_tenant_calendar_changes(database):
+    tenant_id = make_tenant(database, "alpha")
+    with database.transaction(tenant_id) as session:
+        case = new_case(session)
+        sla.on_event(session, case, "registered", at("2026-09-28 10:00"), CALENDAR, RULES,
+                     ("consumer_accept",))
+        case_id = case.id
+    with database.transaction() as session:
+        tenant = session.get(Tenant, tenant_id)
+        tenant.config = {**tenant.config, "calendar": {"holidays": ["2026-10-13"],
+                                                       "workdays": [],
+                                                       "working_hours": ["08:30-17:30"]}}
+    first = sla.sweep(database, tenant_id, at("2026-10-09 12:00"))
+    assert first.counts["recomputed"] == 1
+    assert utc(due_of(database, tenant_id, case_id)) == at("2026-10-14 23:59:59")
+    assert sla.sweep(database, tenant_id, at("2026-10-09 12:00")).counts["recomputed"] == 0
+
+    with database.transaction() as session:
+        tenant = session.get(Tenant, tenant_id)
+        tenant.config = {**tenant.config, "calendar": {"holidays": ["13 October"]}}
+    with pytest.raises(CalendarConfigError, match=r"calendar.holidays\[0\]"):
+        sla.sweep(database, tenant_id, at("2026-10-09 12:00"))
+
+
+def test_the_full_check_urges_a_breached_clock_left_without_its_urge(database):
+    tenant_id = make_tenant(database, "alpha")
+    with database.transaction(tenant_id) as session:
+        case = new_case(session, status="in_mediation")
+        # Breached by something other than the sweep (a data import, an older release).
+        session.add(Deadline(case_id=case.id, rule="general_mediation", state="breached",
+                             started_at=(NOW - timedelta(days=40)).astimezone(UTC),
+                             due_at=(NOW - timedelta(days=10)).astimezone(UTC),
+                             calendar_version=CALENDAR.version))
+    first = sla.sweep(database, tenant_id, NOW)
+    assert (first.counts["breached"], first.counts["urges"]) == (0, 1)
+    assert not sla.sweep(database, tenant_id, NOW, full_check_every=timedelta(0)).changed
+
+
+def test_the_full_check_runs_hourly_unless_the_calendar_changes(database):
+    tenant_id = make_tenant(database, "alpha")
+    assert not sla.sweep(database, tenant_id, at("2026-09-28 12:00")).changed
+    with database.transaction(tenant_id) as session:
+        case = new_case(session)
+        sla.on_event(session, case, "registered", at("2026-09-28 10:00"), CALENDAR, RULES,
+                     ("consumer_accept",))
+        clocks(session, case.id)["consumer_accept"].calendar_version = 1  # computed long ago
+    # Checked a moment ago with this calendar: the scan of all open clocks is not repeated…
+    assert sla.sweep(database, tenant_id, at("2026-09-28 12:00")).counts["recomputed"] == 0
+    # …until the hour is up (here: at once), or the tenant's calendar changes.
+    forced = sla.sweep(database, tenant_id, at("2026-09-28 12:00"),
+                       full_check_every=timedelta(0))
+    assert forced.counts["recomputed"] == 1
+
+
+def test_sweep_refuses_naive_moments_and_bad_batch_sizes(database):
+    tenant_id = make_tenant(database, "alpha")
+    with pytest.raises(ValueError, match="timezone-aware"):
+        sla.sweep(database, tenant_id, datetime(2026, 11, 13, 20, 0))
+    with pytest.raises(ValueError, match="batch_size"):
+        sla.sweep(database, tenant_id, NOW, batch_size=0)
+
+
+# --- onedoor sla sweep ----------------------------------------------------------------------------
+
+
+def test_cli_sweeps_every_tenant_and_names_bad_options(sqlite_url: str):
+    database = Database(sqlite_url)
+    try:
+        sweep_world(database, "alpha")
+        sweep_world(database, "beta")
+    finally:
+        database.dispose()
+    runner = CliRunner()
+    env = {"ONEDOOR_DATABASE_URL": sqlite_url}
+    now = NOW.isoformat()
+    result = runner.invoke(sla_cli, ["sweep", "--now", now], env=env)
+    assert result.exit_code == 0, result.output
+    assert "alpha: breached 2, overdue cases 2, reminders 1, urges 2" in result.output
+    assert "beta: breached 2" in result.output
+    result = runner.invoke(sla_cli, ["sweep", "--now", now, "--tenant", "alpha"], env=env)
+    assert result.exit_code == 0 and "alpha: breached 0" in result.output
+    assert "beta" not in result.output
+
+    for args, words in ((["--tenant", "gamma"], "--tenant: no tenant 'gamma'"),
+                        (["--now", "2026-11-13T20:00"], "--now: give a UTC offset"),
+                        (["--now", "Friday"], "--now: expected ISO 8601"),
+                        (["--batch-size", "0"], "--batch-size")):
+        result = runner.invoke(sla_cli, ["sweep", *args], env=env)
+        assert result.exit_code == 2, (args, result.output)
+        assert words in result.stderr
