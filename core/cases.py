@@ -487,8 +487,9 @@ class _Effect:
     apply: Any
 
 
-def _no_check(*_args: Any) -> tuple[list[str], Any]:
-    return [], _args[3]
+def _no_check(session, tenant, case, node, actor, payload) -> tuple[list[str], Any]:
+    """Transitions whose only guards are the state machine's."""
+    return [], node
 
 
 def _department(session: TenantSession, code: str | None) -> Department | None:
