@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.exc import StaleDataError
 from stdnum.cn import uscc
 
-from core import audit, codes, escalation, pii, risk, routing, sla
+from core import audit, codes, escalation, pii, risk, routing, sla, supervision
 from core.casetypes import CaseType
 from core.categories import CHANNELS, DEMAND_TYPES, tenant_categories
 from core.db import TenantSession
@@ -475,7 +475,7 @@ def transition(
 def _auditable(payload: Mapping[str, Any]) -> dict[str, Any]:
     """Payload values worth keeping in the audit trail (short scalars; never personal data)."""
     keep = ("reason", "statutory_route", "department", "assisting", "route", "institution",
-            "outcome", "into", "jump")
+            "outcome", "into", "jump", "routing")
     return {k: payload[k] for k in keep if k in payload}
 
 
@@ -496,7 +496,32 @@ def _department(session: TenantSession, code: str | None) -> Department | None:
     return session.scalar(select(Department).where(Department.code == code)) if code else None
 
 
+def suggest_route(
+    session: TenantSession, tenant: TenantContext, case: Case
+) -> routing.RoutingDecision | None:
+    """Who should take ``case``: a plugin's ``onedoor_route_case`` first, then the catalog.
+
+    The catalog entry is matched on the case type, category and the tier level of the node
+    now responsible for the case (中心吹哨、部门报到: the center calls, departments report).
+    """
+    decision = tenant.hooks.onedoor_route_case(tenant=tenant, case=case, session=session)
+    if decision is not None:
+        return decision
+    node = session.get(TierNode, case.node_id)
+    return routing.match_dispatch(tenant.config.get("dispatch") or [],
+                                  case_type=case.case_type, category=case.category,
+                                  level=node.level.code)
+
+
 def _check_assign(session, tenant, case, node, actor, payload):
+    if not payload.get("department"):
+        # No department named: take the routing suggestion (and say so in the audit trail).
+        suggestion = suggest_route(session, tenant, case)
+        if suggestion is None:
+            return ["missing:department (no dispatch catalog entry matches this case)"], node
+        payload["department"] = suggestion.lead
+        payload.setdefault("assisting", list(suggestion.assisting))
+        payload["routing"] = suggestion.reason
     reasons = []
     if _department(session, payload.get("department")) is None:
         reasons.append(f"unknown department: {payload.get('department')}")
@@ -692,11 +717,17 @@ class EvaluationSchema(Schema):
     rating = fields.String(required=True, validate=validate.OneOf(RATINGS))
     channel = fields.String(required=True, validate=validate.OneOf(EVALUATION_CHANNELS))
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    review = fields.Boolean(load_default=False)
 
 
 def evaluate(session: TenantSession, tenant: TenantContext, code: str, actor: Actor,
              data: Mapping[str, Any], *, now: datetime | None = None) -> Evaluation:
-    """Record a satisfaction evaluation of a closed case (one per case and channel)."""
+    """Record a satisfaction evaluation of a closed case (one per case and channel).
+
+    An unsatisfied evaluation with ``review: true`` also opens a review: a supervision notice
+    (督办) asking the leaders of the case's tier to look at it again. Reopening the case itself
+    is the ``reopen`` transition, which a dispatcher or leader takes.
+    """
     now = now or datetime.now(UTC)
     try:
         loaded = EvaluationSchema().load(dict(data))
@@ -716,7 +747,48 @@ def evaluate(session: TenantSession, tenant: TenantContext, code: str, actor: Ac
                             recorded_by=actor.name)
     session.add(evaluation)
     session.flush()
+    review = bool(loaded["review"]) and evaluation.rating == "unsatisfied"
     audit.record(session, actor=actor.name, action="case.evaluated", object_type="case",
                  object_id=case.code, data={"rating": evaluation.rating,
-                                            "channel": evaluation.channel})
+                                            "channel": evaluation.channel, "review": review})
+    if review:
+        supervision.issue_notice(
+            session, case, "supervise", issued_by=actor.name,
+            body=f"回访不满意，请复核。{evaluation.comment}".strip(), to_node_id=case.node_id,
+            now=now, calendar=sla.calendar_for(tenant))
     return evaluation
+
+
+REVEAL_ROLES = frozenset({"tenant_admin", "leader", "dispatcher", "clerk", "mediator"})
+REVEALABLE = {"id_number": "id_encrypted", "phone": "phone_encrypted"}
+
+
+def reveal_party(session: TenantSession, tenant: TenantContext, party_id: int, field: str,
+                 actor: Actor, *, vault: pii.Vault, reason: str,
+                 now: datetime | None = None) -> str:
+    """Decrypt one personal-data field of a party for ``actor``, recording who saw what and why.
+
+    Masked values are what everyone sees; this is the only way to the plain text, and it always
+    leaves an audit event (``party.revealed``) in the same transaction.
+    """
+    if field not in REVEALABLE:
+        raise CaseInvalid({"field": [f"one of {', '.join(REVEALABLE)}"]})
+    if not reason or not reason.strip():
+        raise CaseInvalid({"reason": ["say why the plain value is needed"]})
+    party = session.get(Party, party_id)
+    if party is None:
+        raise CaseNotFound(f"no party {party_id}")
+    case = session.get(Case, party.case_id)
+    node = session.get(TierNode, case.node_id)
+    if not actor.roles & REVEAL_ROLES:
+        raise TransitionRefused(["role"])
+    if not actor.covers(node.path):
+        raise TransitionRefused(["scope"])
+    token = getattr(party, REVEALABLE[field])
+    if not token:
+        raise CaseInvalid({"field": [f"this party has no {field}"]})
+    value = vault.decrypt(token, context=f"{tenant.id}:party.{field}")
+    audit.record(session, actor=actor.name, action="party.revealed", object_type="case",
+                 object_id=case.code, data={"party": party.id, "field": field,
+                                            "reason": reason.strip()[:200]})
+    return value

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import qrcode
+import qrcode.image.svg
 from stdnum.iso7064 import mod_37_36
 
 SEQUENCE_WIDTH = 6
@@ -68,3 +70,23 @@ def parse_code(text: str) -> CaseCode:
     if code.check != match["check"]:
         raise CodeError("this case code has a typo: its check character does not match")
     return code
+
+
+def tracking_path(tenant_slug: str, code: str) -> str:
+    """The citizen tracking page of a case, relative to the site root (一码管全程)."""
+    return f"/{tenant_slug}/track/{code}"
+
+
+def qr_svg(url: str) -> str:
+    """An SVG QR code (error correction M) encoding ``url``; no raster library needed.
+
+    The code printed on a receipt or shown on a screen opens the tracking page; the page still
+    asks for the last four digits of the applicant's phone, so the QR alone reveals nothing.
+    """
+    image = qrcode.make(
+        url,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+    )
+    return image.to_string(encoding="unicode")

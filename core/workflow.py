@@ -104,7 +104,8 @@ TRANSITIONS: Mapping[str, Transition] = {
         _t("register", [], S.REGISTERED, INTAKE),
         _t("accept", [S.REGISTERED], S.ACCEPTED, INTAKE),
         _t("reject", [S.REGISTERED], S.NOT_ACCEPTED, INTAKE, ("reason", "statutory_route")),
-        _t("assign", [S.ACCEPTED, S.ESCALATED, S.REOPENED], S.ASSIGNED, DISPATCH, ("department",)),
+        # Without a department the dispatch catalog's suggestion is taken (core.cases).
+        _t("assign", [S.ACCEPTED, S.ESCALATED, S.REOPENED], S.ASSIGNED, DISPATCH),
         _t("return", [S.ASSIGNED], S.ACCEPTED, HANDLERS, ("reason",)),  # 退单
         _t("start_mediation", [S.ASSIGNED], S.IN_MEDIATION, HANDLERS),
         _t("resolve", [S.IN_MEDIATION], S.RESOLVED, HANDLERS, ("outcome",)),

@@ -357,3 +357,60 @@ def test_two_concurrent_transitions_never_lose_an_update(world) -> None:
     with database.transaction(tenant.id) as session:
         assert cases.get_case(session, code).status == "accepted"
         assert audit.verify_chain(session).ok
+
+
+def test_assign_without_a_department_takes_the_dispatch_catalog_suggestion(world) -> None:
+    database, tenant, *_ = world
+    with database.transaction(tenant.id) as session:
+        from core.models import Tenant  # noqa: PLC0415
+        row = session.get(Tenant, tenant.id)
+        row.config = {**row.config, "dispatch": [
+            {"lead": "court", "assisting": []},
+            {"category": "neighbor", "level": "village", "lead": "court", "assisting": []}]}
+        row.config_version += 1
+    tenant = TenantDirectory(database, PluginRegistry()).get("haizhou")
+    code = register(database, tenant)
+    move(database, tenant, code, "accept")
+    assert move(database, tenant, code, "assign") == "assigned"
+    with database.transaction(tenant.id) as session:
+        case = cases.get_case(session, code)
+        suggestion = cases.suggest_route(session, tenant, case)
+        events = session.execute(text(
+            "SELECT data FROM audit_events WHERE tenant_id = :t AND action = 'case.assign'"),
+            {"t": tenant.id}).scalars().all()
+    assert suggestion.reason == "catalog: category=neighbor, level=village"
+    assert "catalog: category=neighbor, level=village" in str(events)
+
+
+def test_revealing_personal_data_is_audited_and_scoped(world) -> None:
+    database, tenant, *_ = world
+    code = register(database, tenant)
+    with database.transaction(tenant.id) as session:
+        party = cases.get_case(session, code).parties[0]
+        assert cases.reveal_party(session, tenant, party.id, "id_number", STAFF, vault=VAULT,
+                                  reason="核实身份") == "11010519491231002X"
+        with pytest.raises(cases.TransitionRefused):
+            cases.reveal_party(session, tenant, party.id, "phone",
+                               Actor("g", frozenset({"grid_worker"})), vault=VAULT, reason="x")
+        with pytest.raises(cases.CaseInvalid):
+            cases.reveal_party(session, tenant, party.id, "phone", STAFF, vault=VAULT,
+                               reason=" ")
+        revealed = session.execute(text(
+            "SELECT count(*) FROM audit_events WHERE tenant_id = :t "
+            "AND action = 'party.revealed'"), {"t": tenant.id}).scalar()
+    assert revealed == 1
+
+
+def test_an_unsatisfied_evaluation_can_open_a_review_by_the_leaders(world) -> None:
+    database, tenant, *_ = world
+    code = register(database, tenant)
+    ladder_to_mediation(database, tenant, code)
+    move(database, tenant, code, "resolve", outcome="达成协议")
+    move(database, tenant, code, "close")
+    with database.transaction(tenant.id) as session:
+        cases.evaluate(session, tenant, code, STAFF, {"rating": "unsatisfied",
+                                                      "channel": "online", "review": True,
+                                                      "comment": "赔偿未到位"}, now=NOW)
+        from core.models import SupervisionNotice  # noqa: PLC0415
+        notice = session.scalar(select(SupervisionNotice))
+    assert notice.kind == "supervise" and "赔偿未到位" in notice.body
