@@ -306,9 +306,7 @@ def test_plugins_can_veto_with_reasons_and_react_only_where_enabled(database) ->
     assert Veto.seen == ["register", "accept", "assign", "start_mediation"]
 
 
-@pytest.mark.postgres
-def test_concurrent_intake_on_postgresql_gives_distinct_codes(pg_url, registry) -> None:
-    database = Database(pg_url)
+def test_concurrent_intake_gives_distinct_dense_codes(database, registry) -> None:
     make_tenant(database, "busy", levels=LEVELS, nodes=NODES)
     tenant = TenantDirectory(database, registry).get("busy")
     codes, errors = [], []
@@ -328,7 +326,6 @@ def test_concurrent_intake_on_postgresql_gives_distinct_codes(pg_url, registry) 
     assert not errors
     assert len(set(codes)) == 20
     assert sorted(parse_code(c).sequence for c in codes) == list(range(1, 21))
-    database.dispose()
 
 
 def test_party_rows_are_tenant_scoped(world) -> None:
