@@ -1,0 +1,52 @@
+"""The case service: intake, transitions, attempts, evaluations — what every interface calls.
+
+Each public function is one unit of work inside the caller's transaction (the API, the web UI,
+the CLI and tests open it with ``Database.transaction(tenant_id)``): it validates everything
+first, then writes the case, its clocks, its risk and exactly one audit event, and calls the
+tenant's plugin hooks. An error leaves nothing written, because the caller's transaction rolls
+back. No Flask in here.
+"""
+
+from core.cases.catalogs import case_types, deadline_rules, ladder, risk_rules
+from core.cases.errors import (
+    CaseConflict,
+    CaseError,
+    CaseInvalid,
+    CaseNotFound,
+    TransitionRefused,
+)
+from core.cases.followup import (
+    AttemptSchema,
+    EvaluationSchema,
+    evaluate,
+    record_attempt,
+    reveal_party,
+)
+from core.cases.intake import IntakeResult, IntakeSchema, PartySchema, register
+from core.cases.lookup import get_case, repeat_parties
+from core.cases.transitions import suggest_route, transition
+
+__all__ = [
+    "AttemptSchema",
+    "CaseConflict",
+    "CaseError",
+    "CaseInvalid",
+    "CaseNotFound",
+    "EvaluationSchema",
+    "IntakeResult",
+    "IntakeSchema",
+    "PartySchema",
+    "TransitionRefused",
+    "case_types",
+    "deadline_rules",
+    "evaluate",
+    "get_case",
+    "ladder",
+    "record_attempt",
+    "register",
+    "repeat_parties",
+    "reveal_party",
+    "risk_rules",
+    "suggest_route",
+    "transition",
+]
