@@ -16,17 +16,36 @@ from core.cases.errors import (
     TransitionRefused,
 )
 from core.cases.followup import (
+    ATTEMPT_RESULTS,
+    EVALUATION_CHANNELS,
+    RATINGS,
+    REVEAL_ROLES,
+    REVEALABLE,
     AttemptSchema,
     EvaluationSchema,
     evaluate,
     record_attempt,
     reveal_party,
 )
-from core.cases.intake import IntakeResult, IntakeSchema, PartySchema, register
+from core.cases.intake import (
+    PARTY_KINDS,
+    PARTY_ROLES,
+    IntakeResult,
+    IntakeSchema,
+    PartySchema,
+    register,
+)
 from core.cases.lookup import get_case, repeat_parties
 from core.cases.transitions import suggest_route, transition
 
 __all__ = [
+    "ATTEMPT_RESULTS",
+    "EVALUATION_CHANNELS",
+    "PARTY_KINDS",
+    "PARTY_ROLES",
+    "RATINGS",
+    "REVEALABLE",
+    "REVEAL_ROLES",
     "AttemptSchema",
     "CaseConflict",
     "CaseError",
