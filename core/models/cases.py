@@ -187,7 +187,7 @@ class Evaluation(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    rating: Mapped[str] = mapped_column(String(16))
+    rating: Mapped[str] = mapped_column(String(24))
     channel: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str] = mapped_column(Text, default="")
     evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -139,7 +139,7 @@ def upgrade() -> None:
     op.create_table('evaluations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('rating', sa.String(length=16), nullable=False),
+    sa.Column('rating', sa.String(length=24), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('evaluated_at', sa.DateTime(timezone=True), nullable=False),
