@@ -63,6 +63,12 @@ def create_app(
 
     register_web(app, registry)
 
+    from core.api import register_api  # noqa: PLC0415 - the API imports app helpers
+    from core.web import auth  # noqa: PLC0415
+
+    auth.install(app)
+    register_api(app, registry)
+
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)

@@ -38,9 +38,18 @@ def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response
 def _titles() -> dict[int, str]:
     return {
         400: gettext("Bad request"),
+        401: gettext("Unauthorized"),
         403: gettext("Forbidden"),
         404: gettext("Not found"),
         405: gettext("Method not allowed"),
+        406: gettext("Not acceptable"),
+        409: gettext("Conflict"),
+        412: gettext("Precondition failed"),
+        413: gettext("Request too large"),
+        415: gettext("Unsupported media type"),
+        422: gettext("Unprocessable content"),
+        428: gettext("Precondition required"),
+        429: gettext("Too many requests"),
         500: gettext("Internal server error"),
     }
 
@@ -48,9 +57,18 @@ def _titles() -> dict[int, str]:
 def _details() -> dict[int, str]:
     return {
         400: gettext("The request could not be understood."),
+        401: gettext("Sign in, or send a valid API token, to use this."),
         403: gettext("You may not see this page."),
         404: gettext("The page you asked for does not exist."),
         405: gettext("This address does not accept this kind of request."),
+        406: gettext("This address cannot answer in the format asked for."),
+        409: gettext("The request conflicts with the current state of the resource."),
+        412: gettext("The resource has changed since you read it. Reload it and try again."),
+        413: gettext("The request is too large."),
+        415: gettext("This address does not accept this content type."),
+        422: gettext("Some fields are not valid."),
+        428: gettext("This request must say which version it changes (If-Match)."),
+        429: gettext("Too many requests. Please wait a moment and try again."),
         500: gettext("Something went wrong on our side. Please try again later."),
     }
 
@@ -75,19 +93,25 @@ def _tenant_of_path() -> Any:
         return None
 
 
+def render_error(status: int, detail: str, **extra: Any) -> Response:
+    """The error as problem+json for machines or a branded page for people.
+
+    ``extra`` members (such as ``errors``, the field messages) go into the problem document.
+    """
+    title = _titles().get(status, str(status))
+    if wants_problem_json():
+        return problem(status, title, detail, **extra)
+    tenant = g.get("tenant")
+    if tenant is None and request.url_rule is None:
+        tenant = _tenant_of_path()
+    html = render_template("error.html", status=status, title=title, detail=detail,
+                           tenant=tenant)
+    return Response(html, status=status, mimetype="text/html")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers; unknown and disabled tenants are a plain 404."""
-
-    def render(status: int, detail: str) -> Response:
-        title = _titles().get(status, str(status))
-        if wants_problem_json():
-            return problem(status, title, detail)
-        tenant = g.get("tenant")
-        if tenant is None and request.url_rule is None:
-            tenant = _tenant_of_path()
-        html = render_template("error.html", status=status, title=title, detail=detail,
-                               tenant=tenant)
-        return Response(html, status=status, mimetype="text/html")
+    render = render_error
 
     @app.errorhandler(TenantNotFound)
     def _tenant_not_found(_exc: TenantNotFound) -> Response:
@@ -98,7 +122,20 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
-        response = render(exc.code or 500, _detail(exc))
+        # flask-smorest's abort() and webargs put a message, field errors and headers in data.
+        data = getattr(exc, "data", None) or {}
+        extra = {}
+        messages = data.get("errors") or data.get("messages")
+        if messages:
+            from core.api.problems import field_errors  # noqa: PLC0415 - API-only concern
+
+            extra["errors"] = messages if isinstance(messages, list) else field_errors(messages)
+        detail = str(data["message"]) if data.get("message") else _detail(exc)
+        response = render(exc.code or 500, detail, **extra)
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
+        for name, value in (data.get("headers") or {}).items():
+            response.headers[name] = value
+        if exc.code == 401 and "WWW-Authenticate" not in response.headers:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="onedoor"'
         return response

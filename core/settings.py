@@ -38,6 +38,9 @@ class Settings:
     session_cookie_secure: bool = True
     broker_url: str = ""
     pii_key: str = ""
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    ratelimit_storage_url: str = ""
 
     @property
     def pii_secret(self) -> str:
@@ -73,8 +76,8 @@ def _validated(values: dict[str, Any], source: str) -> dict[str, Any]:
     for key, value in values.items():
         if key not in _FIELD_TYPES:
             raise SettingsError(f"{source}: unknown setting {key!r}")
-        expected = bool if _FIELD_TYPES[key] == "bool" else str
-        if not isinstance(value, expected):
+        expected = {"bool": bool, "int": int}.get(_FIELD_TYPES[key], str)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise SettingsError(
                 f"{source}: setting {key!r} must be {expected.__name__}, got {value!r}"
             )
@@ -110,6 +113,12 @@ def _checked(key: str, value: Any, source: str) -> Any:
                 f"{source}: setting 'broker_url' must be empty (run in-process) or a "
                 f"redis:// (or amqp://) URL, got scheme {scheme!r}"
             )
+    if key in ("session_idle_minutes", "session_absolute_hours") and value < 1:
+        raise SettingsError(f"{source}: setting {key!r} must be at least 1, got {value}")
+    if key == "ratelimit_storage_url" and value and value.split("://", 1)[0] not in (
+            "memory", "redis", "rediss"):
+        raise SettingsError(f"{source}: setting 'ratelimit_storage_url' must be empty "
+                            "(in memory), memory:// or a redis:// URL")
     if key == "log_level":
         if value.upper() not in _LOG_LEVELS:
             raise SettingsError(
@@ -138,6 +147,12 @@ def _env_value(key: str, raw: str) -> Any:
         if lowered in {"0", "false", "no", "off"}:
             return False
         raise SettingsError(f"{ENV_PREFIX}{key.upper()}: expected true or false, got {raw!r}")
+    if _FIELD_TYPES[key] == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{ENV_PREFIX}{key.upper()}: expected a whole number, "
+                                f"got {raw!r}") from None
     return raw
 
 

@@ -53,7 +53,8 @@ def check_vetoes(tenant: TenantContext, case: Case | None, name: str, actor: Act
                  payload: Mapping[str, Any]) -> None:
     """Ask the tenant's plugins whether transition ``name`` may happen; refuse with reasons."""
     reasons = [
-        str(reason)
+        # Keep a plugin's core.messages.Message as it is: interfaces translate it.
+        reason if isinstance(reason, str) else str(reason)
         for batch in tenant.hooks.onedoor_validate_transition(
             tenant=tenant, case=case, transition=TRANSITIONS[name], actor=actor,
             payload=dict(payload))

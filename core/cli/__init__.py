@@ -64,7 +64,7 @@ def open_database(required_tables: tuple[str, ...] = CORE_TABLES) -> Database:
 
 def build_cli() -> click.Group:
     """The root group with core and plugin commands (plugins discovered from entry points)."""
-    from core.cli import audit, db, demo, plugins, sla, tenant  # noqa: PLC0415
+    from core.cli import accounts, audit, db, demo, plugins, sla, tenant  # noqa: PLC0415
 
     group = FlaskGroup(
         name="onedoor",
@@ -75,6 +75,8 @@ def build_cli() -> click.Group:
     group = click.version_option(__version__, prog_name="onedoor")(group)
     for module in (audit, db, demo, plugins, sla, tenant):
         group.add_command(module.command)
+    group.add_command(accounts.user_command)
+    group.add_command(accounts.token_command)
     from core.plugins import PluginRegistry  # noqa: PLC0415
 
     for commands in PluginRegistry().collect("onedoor_cli_commands"):

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models. Importing this package registers every core table on ``Base``."""
 
 from core.db import Base, TenantScoped
+from core.models.accounts import ApiToken, IdempotencyRecord, LoginSession, Membership, User
 from core.models.audit import AuditEvent
 from core.models.cases import (
     Assignment,
@@ -20,6 +21,11 @@ from core.models.tenant import Tenant, TenantPlugin
 from core.models.tiers import TierLevel, TierNode
 
 __all__ = [
+    "ApiToken",
+    "IdempotencyRecord",
+    "LoginSession",
+    "Membership",
+    "User",
     "Assignment",
     "Case",
     "CaseSequence",

@@ -17,7 +17,7 @@ from core import i18n
 from tests.factories import make_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
+KEYWORDS = {"_": None, "gettext": None, "msg": None, "ngettext": (1, 2), "lazy_gettext": None,
             "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
 METHODS = [("core/**.py", "python"), ("core/templates/**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")

@@ -73,6 +73,18 @@ def add_extra_rows(database: Database, tenant_id: int) -> None:
                             created_by="test", cases=[case])
         supervision.issue_notice(session, case, "risk_warning_letter", issued_by="test",
                                  body="请关注", now=datetime.now(UTC), calendar=WorkCalendar())
+    # Accounts: a user with a membership, a login session, an API token, a remembered response.
+    from core import accounts  # noqa: PLC0415
+    from core.models import IdempotencyRecord  # noqa: PLC0415
+
+    with database.transaction(tenant_id) as session:
+        user = accounts.create_user(session, "clerk", "a long password 1")
+        accounts.add_membership(session, user, "clerk")
+        accounts.start_session(session, user)
+        accounts.issue_token(session, user, name="hotline")
+        session.add(IdempotencyRecord(principal="clerk", key="k1", method="POST",
+                                      path="/x/api/v1/cases/", fingerprint="0" * 64,
+                                      status=201, body="{}"))
 
 
 @dataclass

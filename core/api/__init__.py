@@ -1,0 +1,60 @@
+"""The REST API: ``/<tenant>/api/v1/`` with flask-smorest, marshmallow and OpenAPI 3.
+
+Every integration (the 12345 hotline, 110 referrals, courts, apps) and the web UI's dynamic
+parts use it. Modules: :mod:`~core.api.access` (authentication, the permission rule of every
+endpoint), :mod:`~core.api.cases`, :mod:`~core.api.directory` (tiers, centers, departments),
+:mod:`~core.api.accounts` (users, memberships, tokens), :mod:`~core.api.spec` (the per-tenant
+OpenAPI document and its interactive docs), :mod:`~core.api.problems` (RFC 9457 errors) and
+:mod:`~core.api.idempotency`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from core.plugins import PluginRegistry
+
+API_PREFIX = "/<tenant>/api/v1"
+
+
+class OneDoorApi(Api):
+    """flask-smorest's Api, leaving error pages to :mod:`core.errors` (problem+json there)."""
+
+    def _register_error_handlers(self) -> None:
+        """core.errors renders every HTTP error, for the API as problem+json."""
+
+
+def register_api(app: Flask, registry: PluginRegistry) -> OneDoorApi:
+    """Build the API on ``app``: blueprints, security schemes, the check before every view."""
+    from core.api import accounts, cases, directory, spec  # noqa: PLC0415
+    from core.api.access import check_request  # noqa: PLC0415
+    from core.cases.intake import IntakeSchema  # noqa: PLC0415
+
+    app.config.update(
+        API_TITLE="OneDoor",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=None,  # served per tenant by core.api.spec
+        API_SPEC_OPTIONS={
+            "info": {"description": "OneDoor (一扇门) REST API of one tenant. Errors are "
+                                    "application/problem+json (RFC 9457)."},
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "An API token: onedoor token create"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
+                                  "description": "A signed-in staff session (send "
+                                                 "X-CSRFToken on writes)"},
+            }},
+            "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+        },
+    )
+    api = OneDoorApi(app)
+    api.spec.components.schema("CaseIn", schema=IntakeSchema)
+    for module in (cases, directory, accounts):
+        api.register_blueprint(module.blp)
+        app.before_request_funcs.setdefault(module.blp.name, []).append(check_request)
+    app.register_blueprint(spec.bp)
+    app.before_request_funcs.setdefault(spec.bp.name, []).append(check_request)
+    app.extensions["onedoor_api"] = api
+    return api
