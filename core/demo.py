@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from core import cases
 from core.categories import CATEGORIES, CHANNELS
 from core.db import Database
-from core.models import Case, Department, TierLevel, TierNode
+from core.models import Case, Department, TierLevel, TierNode, User
 from core.pii import Vault
 from core.tenancy import TenantContext
 from core.workflow import ALL_STAFF, Actor
@@ -156,3 +156,35 @@ def _live(session, tenant, actor, rng, code, departments: Sequence[str], start, 
         "rating": rng.choice(["satisfied", "satisfied", "basically_satisfied", "unsatisfied"]),
         "channel": rng.choice(["callback", "online", "on_site"]),
     }, now=clock)
+
+
+#: The demo's staff: username → roles at the root of the tree. Demo only: `onedoor demo`
+#: creates them; `onedoor tenant apply` never creates accounts.
+DEMO_STAFF = {
+    "admin": ("tenant_admin", "leader"),
+    "leader": ("leader",),
+    "dispatcher": ("dispatcher",),
+    "clerk": ("clerk",),
+    "mediator": ("mediator",),
+    "auditor": ("auditor",),
+}
+#: The demo accounts' password, printed by `onedoor demo`; never use these accounts in production.
+DEMO_PASSWORD = "onedoor-demo"
+
+
+def seed_staff(database: Database, tenant: TenantContext) -> list[str]:
+    """Create the demo accounts of ``tenant`` that do not exist yet; returns their usernames."""
+    from core import accounts  # noqa: PLC0415 - argon2 only when the demo needs it
+
+    created = []
+    with database.transaction(tenant.id) as session:
+        for username, roles in DEMO_STAFF.items():
+            exists = session.scalar(select(func.count()).select_from(User)
+                                    .where(User.username == username))
+            if exists:
+                continue
+            user = accounts.create_user(session, username, DEMO_PASSWORD, actor="cli:demo")
+            for role in roles:
+                accounts.add_membership(session, user, role, actor="cli:demo")
+            created.append(username)
+    return created

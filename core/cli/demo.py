@@ -30,7 +30,7 @@ from core.settings import Settings, SettingsError, load_settings
 def command(host: str, port: int, reset: bool, serve: bool, case_count: int) -> None:
     """Load the demo tenants from tenants/, give each synthetic cases, and serve them."""
     from core.cli import fail  # noqa: PLC0415
-    from core.demo import seed_cases  # noqa: PLC0415
+    from core.demo import DEMO_PASSWORD, DEMO_STAFF, seed_cases, seed_staff  # noqa: PLC0415
     from core.pii import Vault  # noqa: PLC0415
     from core.sla import sweep  # noqa: PLC0415
     from core.tenancy import TenantNotFound  # noqa: PLC0415
@@ -66,6 +66,7 @@ def command(host: str, port: int, reset: bool, serve: bool, case_count: int) -> 
         else:
             seeded = seed_cases(database, tenant, vault=Vault(settings.pii_secret),
                                 count=case_count)
+            seed_staff(database, tenant)
             # Mark what is overdue now, as the periodic sweep of a running site would.
             sweep(database, tenant.id, datetime.now(UTC))
         click.echo(f"tenant {path.parent.name}: {state}"
@@ -73,6 +74,8 @@ def command(host: str, port: int, reset: bool, serve: bool, case_count: int) -> 
     base = f"http://{host}:{port}"
     for path in files:
         click.echo(f"  {base}/{path.parent.name}/")
+    click.echo(f"demo staff accounts in every tenant ({', '.join(DEMO_STAFF)}), password "
+               f"{DEMO_PASSWORD!r}: sign in at {base}/<tenant>/login (demo only)")
     if serve:
         click.echo(f"OneDoor demo on {base}/  (Ctrl+C to stop)")
         app.run(host=host, port=port, use_reloader=False, threaded=True)
