@@ -12,16 +12,14 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from stdnum.cn import uscc
 
 from core import audit, codes, escalation, pii, sla
 from core.cases.catalogs import assess_risk, case_types, check_vetoes, deadline_rules, ladder
 from core.cases.errors import CaseInvalid, flatten_messages
 from core.categories import CHANNELS, DEMAND_TYPES, tenant_categories
-from core.db import TenantSession
-from core.models import Case, CaseSequence, Center, Party, TierNode
+from core.db import TenantSession, tenant_sql
+from core.models import Case, Center, Party, TierNode
 from core.tenancy import TenantContext
 from core.workflow import TRANSITIONS, Actor, Status
 
@@ -95,6 +93,11 @@ class IntakeSchema(Schema):
             raise ValidationError({"parties": ["at least one party must be the applicant"]})
 
 
+# Building a schema (fields, nested party schema) costs more than loading with it; a schema
+# instance keeps no state between loads, so one serves every intake.
+_INTAKE_SCHEMA = IntakeSchema()
+
+
 @dataclass(frozen=True)
 class IntakeResult:
     """The registered case and whether this call created it (False: idempotent replay)."""
@@ -126,7 +129,7 @@ def register(
     """
     now = now or datetime.now(UTC)
     try:
-        loaded = IntakeSchema().load(dict(data), unknown=EXCLUDE)
+        loaded = _INTAKE_SCHEMA.load(dict(data), unknown=EXCLUDE)
     except ValidationError as exc:
         raise CaseInvalid(flatten_messages(exc.messages)) from exc
     fingerprint = _fingerprint(data)
@@ -199,13 +202,15 @@ def register(
     for party in loaded["parties"]:
         case.parties.append(_party(tenant, party, vault))
     session.add(case)
-    session.flush()
-
-    calendar = sla.calendar_for(tenant)
-    rules = deadline_rules(tenant)
-    sla.on_event(session, case, Status.REGISTERED.value, now, calendar, rules,
-                 case_type.deadlines)
-    assess_risk(session, tenant, case)
+    # The first clocks and the due date are set on the pending case, so that one flush writes
+    # the case (with its due date), its parties and its clocks.
+    sla.on_event(session, case, Status.REGISTERED.value, now, sla.calendar_for(tenant),
+                 deadline_rules(tenant), case_type.deadlines)
+    # Graded before its row is written: the repeat-party query cannot count the case itself
+    # (the session must not autoflush it here), so its risk goes into the INSERT as well. The
+    # audit event's flush below writes case, parties, clocks and event at once.
+    with session.no_autoflush:
+        assess_risk(session, tenant, case)
     audit.record(session, actor=actor.name, action="case.registered", object_type="case",
                  object_id=case.code, data={"case_type": case.case_type, "channel": case.channel,
                                             "node": responsible.code, "risk": case.risk})
@@ -240,15 +245,14 @@ def _next_code(session: TenantSession, tenant: TenantContext, now: datetime) -> 
     always (a gap would be harmless: the code only has to be unique).
     """
     year = now.astimezone(sla.calendar_for(tenant).tz).year
-    dialect = session.get_bind().dialect.name
-    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        make_insert(CaseSequence)
-        .values(tenant_id=tenant.id, year=year, last=1)
-        .on_conflict_do_update(
-            index_elements=["tenant_id", "year"], set_={"last": CaseSequence.last + 1}
-        )
-        .returning(CaseSequence.last)
-    )
-    sequence = session.execute(statement).scalar_one()
+    # The same upsert reads alike on SQLite and PostgreSQL; as plain SQL through tenant_sql
+    # (which binds the session's tenant) it skips the ORM statement machinery on every intake.
+    sequence = tenant_sql(session, _NEXT_NUMBER_SQL, {"year": year}).scalar_one()
     return codes.format_code(tenant.case_code_prefix, year, sequence)
+
+
+_NEXT_NUMBER_SQL = (
+    "INSERT INTO case_sequences (tenant_id, year, last) VALUES (:tenant_id, :year, 1) "
+    "ON CONFLICT (tenant_id, year) DO UPDATE SET last = case_sequences.last + 1 "
+    "RETURNING last"
+)
