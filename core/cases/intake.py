@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from stdnum.cn import uscc
 
 from core import audit, codes, escalation, pii, sla
@@ -19,7 +19,7 @@ from core.cases.catalogs import assess_risk, case_types, check_vetoes, deadline_
 from core.cases.errors import CaseInvalid, flatten_messages
 from core.categories import CHANNELS, DEMAND_TYPES, tenant_categories
 from core.db import TenantSession, tenant_sql
-from core.models import Case, Center, Party, TierNode
+from core.models import Case, Center, Party, TierLevel, TierNode
 from core.tenancy import TenantContext
 from core.workflow import TRANSITIONS, Actor, Status
 
@@ -93,6 +93,13 @@ class IntakeSchema(Schema):
             raise ValidationError({"parties": ["at least one party must be the applicant"]})
 
 
+# What intake needs of the location node, as one row (no entity, no eager-loaded level).
+_NODE_BY_CODE = (
+    select(TierNode.id, TierNode.code, TierNode.path, TierLevel.code.label("level"))
+    .join(TierLevel, TierLevel.id == TierNode.level_id)
+    .where(TierNode.code == bindparam("code"))
+)
+
 # Building a schema (fields, nested party schema) costs more than loading with it; a schema
 # instance keeps no state between loads, so one serves every intake.
 _INTAKE_SCHEMA = IntakeSchema()
@@ -157,7 +164,7 @@ def register(
     category = loaded["category"] or (case_type.category if case_type else "other")
     if category not in tenant_categories(tenant.config):
         errors["category"] = [f"unknown category: {category}"]
-    node = session.scalar(select(TierNode).where(TierNode.code == loaded["location_node"]))
+    node = session.execute(_NODE_BY_CODE, {"code": loaded["location_node"]}).first()
     if node is None:
         errors["location_node"] = [f"unknown tier node: {loaded['location_node']}"]
     elif not actor.covers(node.path):
@@ -172,8 +179,11 @@ def register(
     assert case_type is not None and node is not None  # for type checkers: errors raised above
 
     check_vetoes(tenant, None, "register", actor, loaded)
-    responsible = center.node if center is not None else node
-    level_code = responsible.level.code
+    if center is not None:
+        responsible_id, responsible_code = center.node.id, center.node.code
+        level_code = center.node.level.code
+    else:
+        responsible_id, responsible_code, level_code = node.id, node.code, node.level
     case = Case(
         code=_next_code(session, tenant, now),
         case_type=case_type.code,
@@ -183,7 +193,7 @@ def register(
         title=loaded["title"].strip(),
         description=loaded["description"],
         location_node_id=node.id,
-        node_id=responsible.id,
+        node_id=responsible_id,
         address=loaded["address"],
         latitude=loaded["latitude"],
         longitude=loaded["longitude"],
@@ -213,7 +223,7 @@ def register(
         assess_risk(session, tenant, case)
     audit.record(session, actor=actor.name, action="case.registered", object_type="case",
                  object_id=case.code, data={"case_type": case.case_type, "channel": case.channel,
-                                            "node": responsible.code, "risk": case.risk})
+                                            "node": responsible_code, "risk": case.risk})
     tenant.hooks.onedoor_after_transition(
         tenant=tenant, case=case, transition=TRANSITIONS["register"], actor=actor,
         payload=dict(loaded), session=session,
