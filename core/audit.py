@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from core.db import TenantIsolationError, TenantSession
+from core.db import TenantIsolationError, TenantSession, tenant_sql
 from core.models import AuditEvent
 from core.models.tenant import utcnow
 
 GENESIS = "0" * 64
+_HEAD_SQL = ("SELECT seq, hash FROM audit_events WHERE tenant_id = :tenant_id "
+             "ORDER BY seq DESC LIMIT 1")
 
 
 def _utc_text(moment: datetime) -> str:
@@ -57,9 +59,15 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k1, :k2)"),
                         {"k1": 0x0D00, "k2": session.tenant_id})
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    if any(isinstance(obj, AuditEvent) for obj in session.new):
+        session.flush()  # an event added by hand must be in the table before the head is read
+    # The chain head is the only thing read, and nothing else pending affects it: the rows of
+    # the caller's change (a case being registered) go out with the event in the one flush
+    # below instead of an autoflush of their own. Plain SQL with the tenant bound
+    # (tenant_sql; row-level security applies too) costs a fraction of the ORM's statement
+    # machinery, and every state change reads the head.
+    with session.no_autoflush:
+        last = tenant_sql(session, _HEAD_SQL).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = AuditEvent(
         seq=seq, at=utcnow().replace(microsecond=0), actor=actor, action=action,

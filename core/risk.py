@@ -28,13 +28,14 @@ each state change writes exactly one audit event.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import distinct, exists, func, or_, select, type_coerce
+from sqlalchemy import bindparam, distinct, exists, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 
 from core import audit
@@ -223,21 +224,31 @@ def count_repeat_cases(
     PostgreSQL, row-level security (layer 2). Indexes are compared column to column: an ID index
     never meets a phone index (their HMACs differ by kind anyway).
     """
-    matches = []
-    if id_indexes:
-        matches.append(Party.id_index.in_(sorted(id_indexes)))
-    if phone_indexes:
-        matches.append(Party.phone_index.in_(sorted(phone_indexes)))
-    if not matches:
+    if not (id_indexes or phone_indexes):
         return 0
+    statement = _repeat_statement(bool(id_indexes), bool(phone_indexes), case.id is not None)
+    params: dict[str, Any] = {"since": _utc(since), "ids": sorted(id_indexes),
+                              "phones": sorted(phone_indexes), "case_id": case.id}
+    return int(session.scalar(statement, params) or 0)
+
+
+@functools.cache
+def _repeat_statement(ids: bool, phones: bool, exclude: bool) -> Any:
+    """The repeat-party count for one shape of input, built once (it runs at every intake and
+    change of a case; the values are bound at execution, the tenant criteria added then)."""
+    matches = []
+    if ids:
+        matches.append(Party.id_index.in_(bindparam("ids", expanding=True)))
+    if phones:
+        matches.append(Party.phone_index.in_(bindparam("phones", expanding=True)))
     statement = (
         select(func.count(distinct(Party.case_id)))
         .join(Case, Case.id == Party.case_id)
-        .where(or_(*matches), Case.registered_at >= _utc(since))
+        .where(or_(*matches), Case.registered_at >= bindparam("since"))
     )
-    if case.id is not None:
-        statement = statement.where(Party.case_id != case.id)
-    return int(session.scalar(statement) or 0)
+    if exclude:
+        statement = statement.where(Party.case_id != bindparam("case_id"))
+    return statement
 
 
 def gather_facts(

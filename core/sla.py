@@ -321,6 +321,13 @@ def calendar_for(tenant: Any) -> WorkCalendar:
     Raises :class:`core.calendar.CalendarConfigError` naming the field if the stored calendar
     is malformed.
     """
+    derived = getattr(tenant, "derived", None)
+    if derived is not None:  # a TenantContext: parse its calendar once per snapshot
+        return derived("calendar", lambda: _calendar_of(tenant))
+    return _calendar_of(tenant)
+
+
+def _calendar_of(tenant: Any) -> WorkCalendar:
     config = tenant.config or {}
     return WorkCalendar.from_config(
         config.get("calendar"), getattr(tenant, "timezone", None) or DEFAULT_TIMEZONE
@@ -420,6 +427,7 @@ def _new_clock(
     session: TenantSession, case: Case, rule: DeadlineRule, now: datetime, calendar: WorkCalendar
 ) -> Deadline:
     clock = Deadline(
+        case=case,  # fills case_id at the flush when the case itself is not flushed yet
         case_id=case.id,
         rule=rule.name,
         started_at=_to_db(now),
@@ -467,6 +475,12 @@ def refresh_case(session: TenantSession, case: Case, now: datetime) -> None:
             Deadline.case_id == case.id, Deadline.state.in_(DUE_CLOCK_STATES)
         )
     ).all()
+    _set_due(case, rows, now)
+
+
+def _set_due(case: Case, rows: Iterable[tuple[str, datetime]], now: datetime) -> None:
+    """:func:`refresh_case` from the case's due clocks' ``(state, due_at)`` already at hand."""
+    rows = list(rows)
     dues = [_from_db(due) for _state, due in rows]
     due_at = min(dues) if dues else None
     states = [state for state, _due in rows]
@@ -499,6 +513,10 @@ def on_event(
     department and dispatched again keeps its statutory clock). Finally ``case.due_at`` and
     ``case.overdue`` are refreshed. Runs in the caller's transaction; flushes, never commits.
     Raises :class:`UnknownDeadlineRule` if ``rule_names`` names a rule not in ``rules``.
+
+    A case not yet flushed (being registered) has no clocks to look up: its new clocks and
+    due date are only added to the session, and go into the database with the case's own
+    INSERT at the caller's next flush — no query, no flush, no UPDATE of the case.
     """
     _require_aware(now)
     event = str(event.value if isinstance(event, Status) else event)
@@ -509,6 +527,11 @@ def on_event(
             f"case type names deadline rule {missing[0]!r}, which is not defined "
             f"(known: {', '.join(sorted(rules))})"
         )
+    if case.id is None and case in session.new:
+        started = [_new_clock(session, case, rules[name], now, calendar)
+                   for name in dict.fromkeys(names) if rules[name].starts_on == event]
+        _set_due(case, [(clock.state, clock.due_at) for clock in started], now)
+        return
     _ensure_id(session, case)
     clocks = _open_clocks(session, case)
     just_started = {id(c) for c in session.info.get(_STARTED, {}).get((event, now), ())}

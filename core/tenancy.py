@@ -9,11 +9,11 @@ changing its configuration takes effect on the next request in every worker.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 
@@ -23,6 +23,8 @@ from core.models import Tenant, TenantPlugin
 if TYPE_CHECKING:
     from core.db import Database
     from core.plugins import PluginRegistry, TenantHooks
+
+T = TypeVar("T")
 
 _current: ContextVar[TenantContext | None] = ContextVar("onedoor_tenant", default=None)
 
@@ -44,6 +46,23 @@ class TenantContext:
     config_version: int
     plugins: dict[str, dict[str, Any]]
     hooks: TenantHooks = field(repr=False, compare=False)
+    # What is derived from this snapshot (case types, deadline rules, calendar, …), computed once.
+    # It lives and dies with the snapshot, which the directory keys by (tenant id,
+    # config_version): a new configuration gets a new snapshot, and no tenant sees another's.
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                     compare=False)
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """The value ``build()`` gives for this snapshot, computed on first use and kept.
+
+        For things that depend only on the tenant's configuration and enabled plugins (its hook
+        proxy), never on database rows; ``build`` may run twice under a race, harmlessly.
+        Callers must not mutate what they get back: hand out copies of mutable values.
+        """
+        try:
+            return self._derived[key]
+        except KeyError:
+            return self._derived.setdefault(key, build())
 
     def name(self, locale: str | None = None) -> str:
         """Display name in ``locale`` (default: the tenant's own locale)."""

@@ -1,7 +1,11 @@
 """A tenant's case vocabulary: case types, deadline rules, risk rules and the ladder.
 
-Each comes from core and the tenant's enabled plugins through the tenant's hook proxy. The
-plugin veto and the risk reassessment every change of a case goes through live here too.
+Each comes from core and the tenant's enabled plugins through the tenant's hook proxy, and
+depends on nothing but the tenant's configuration and enabled plugins: it is built once per
+tenant snapshot (:meth:`core.tenancy.TenantContext.derived`, keyed by tenant id and
+config_version) instead of on every intake and transition. Callers get a fresh copy of the
+mutable containers. The plugin veto and the risk reassessment every change of a case goes
+through live here too.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from core.workflow import TRANSITIONS, Actor
 
 def case_types(tenant: TenantContext) -> dict[str, CaseType]:
     """Case types of core and the tenant's enabled plugins, by code."""
+    return dict(tenant.derived("case_types", lambda: _case_types(tenant)))
+
+
+def _case_types(tenant: TenantContext) -> dict[str, CaseType]:
     merged: dict[str, CaseType] = {}
     for types in tenant.hooks.onedoor_case_types():
         for case_type in types or []:
@@ -29,18 +37,25 @@ def case_types(tenant: TenantContext) -> dict[str, CaseType]:
 
 def deadline_rules(tenant: TenantContext) -> dict[str, sla.DeadlineRule]:
     """Deadline rules of core, the ladder's rungs and enabled plugins, with overrides."""
-    plugin_rules = [r for batch in tenant.hooks.onedoor_deadline_rules() for r in batch or []]
-    return sla.tenant_rules(tenant, plugin_rules)
+    return dict(tenant.derived("deadline_rules", lambda: sla.tenant_rules(
+        tenant, plugin_deadline_rules(tenant))))
+
+
+def plugin_deadline_rules(tenant: TenantContext) -> list[sla.DeadlineRule]:
+    """The deadline rules the tenant's enabled plugins (and core's essentials) declare."""
+    return [r for batch in tenant.hooks.onedoor_deadline_rules() for r in batch or []]
 
 
 def risk_rules(tenant: TenantContext) -> list[risk.RiskRule]:
     """Risk rules from core and the tenant's enabled plugins."""
-    return [r for batch in tenant.hooks.onedoor_risk_rules() for r in batch or []]
+    return list(tenant.derived("risk_rules", lambda: [
+        r for batch in tenant.hooks.onedoor_risk_rules() for r in batch or []]))
 
 
 def ladder(tenant: TenantContext) -> tuple[escalation.Rung, ...]:
     """The tenant's escalation ladder (default "1+2+3")."""
-    return escalation.ladder_from_config((tenant.config.get("escalation") or {}).get("ladder"))
+    return tenant.derived("ladder", lambda: escalation.ladder_from_config(
+        (tenant.config.get("escalation") or {}).get("ladder")))
 
 
 def assess_risk(session: TenantSession, tenant: TenantContext, case: Case) -> None:

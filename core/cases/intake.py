@@ -11,17 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, select
 from stdnum.cn import uscc
 
 from core import audit, codes, escalation, pii, sla
 from core.cases.catalogs import assess_risk, case_types, check_vetoes, deadline_rules, ladder
 from core.cases.errors import CaseInvalid, flatten_messages
 from core.categories import CHANNELS, DEMAND_TYPES, tenant_categories
-from core.db import TenantSession
-from core.models import Case, CaseSequence, Center, Party, TierNode
+from core.db import TenantSession, tenant_sql
+from core.models import Case, Center, Party, TierLevel, TierNode
 from core.tenancy import TenantContext
 from core.workflow import TRANSITIONS, Actor, Status
 
@@ -95,6 +93,18 @@ class IntakeSchema(Schema):
             raise ValidationError({"parties": ["at least one party must be the applicant"]})
 
 
+# What intake needs of the location node, as one row (no entity, no eager-loaded level).
+_NODE_BY_CODE = (
+    select(TierNode.id, TierNode.code, TierNode.path, TierLevel.code.label("level"))
+    .join(TierLevel, TierLevel.id == TierNode.level_id)
+    .where(TierNode.code == bindparam("code"))
+)
+
+# Building a schema (fields, nested party schema) costs more than loading with it; a schema
+# instance keeps no state between loads, so one serves every intake.
+_INTAKE_SCHEMA = IntakeSchema()
+
+
 @dataclass(frozen=True)
 class IntakeResult:
     """The registered case and whether this call created it (False: idempotent replay)."""
@@ -126,7 +136,7 @@ def register(
     """
     now = now or datetime.now(UTC)
     try:
-        loaded = IntakeSchema().load(dict(data), unknown=EXCLUDE)
+        loaded = _INTAKE_SCHEMA.load(dict(data), unknown=EXCLUDE)
     except ValidationError as exc:
         raise CaseInvalid(flatten_messages(exc.messages)) from exc
     fingerprint = _fingerprint(data)
@@ -154,7 +164,7 @@ def register(
     category = loaded["category"] or (case_type.category if case_type else "other")
     if category not in tenant_categories(tenant.config):
         errors["category"] = [f"unknown category: {category}"]
-    node = session.scalar(select(TierNode).where(TierNode.code == loaded["location_node"]))
+    node = session.execute(_NODE_BY_CODE, {"code": loaded["location_node"]}).first()
     if node is None:
         errors["location_node"] = [f"unknown tier node: {loaded['location_node']}"]
     elif not actor.covers(node.path):
@@ -169,8 +179,11 @@ def register(
     assert case_type is not None and node is not None  # for type checkers: errors raised above
 
     check_vetoes(tenant, None, "register", actor, loaded)
-    responsible = center.node if center is not None else node
-    level_code = responsible.level.code
+    if center is not None:
+        responsible_id, responsible_code = center.node.id, center.node.code
+        level_code = center.node.level.code
+    else:
+        responsible_id, responsible_code, level_code = node.id, node.code, node.level
     case = Case(
         code=_next_code(session, tenant, now),
         case_type=case_type.code,
@@ -180,7 +193,7 @@ def register(
         title=loaded["title"].strip(),
         description=loaded["description"],
         location_node_id=node.id,
-        node_id=responsible.id,
+        node_id=responsible_id,
         address=loaded["address"],
         latitude=loaded["latitude"],
         longitude=loaded["longitude"],
@@ -199,16 +212,18 @@ def register(
     for party in loaded["parties"]:
         case.parties.append(_party(tenant, party, vault))
     session.add(case)
-    session.flush()
-
-    calendar = sla.calendar_for(tenant)
-    rules = deadline_rules(tenant)
-    sla.on_event(session, case, Status.REGISTERED.value, now, calendar, rules,
-                 case_type.deadlines)
-    assess_risk(session, tenant, case)
+    # The first clocks and the due date are set on the pending case, so that one flush writes
+    # the case (with its due date), its parties and its clocks.
+    sla.on_event(session, case, Status.REGISTERED.value, now, sla.calendar_for(tenant),
+                 deadline_rules(tenant), case_type.deadlines)
+    # Graded before its row is written: the repeat-party query cannot count the case itself
+    # (the session must not autoflush it here), so its risk goes into the INSERT as well. The
+    # audit event's flush below writes case, parties, clocks and event at once.
+    with session.no_autoflush:
+        assess_risk(session, tenant, case)
     audit.record(session, actor=actor.name, action="case.registered", object_type="case",
                  object_id=case.code, data={"case_type": case.case_type, "channel": case.channel,
-                                            "node": responsible.code, "risk": case.risk})
+                                            "node": responsible_code, "risk": case.risk})
     tenant.hooks.onedoor_after_transition(
         tenant=tenant, case=case, transition=TRANSITIONS["register"], actor=actor,
         payload=dict(loaded), session=session,
@@ -240,15 +255,14 @@ def _next_code(session: TenantSession, tenant: TenantContext, now: datetime) -> 
     always (a gap would be harmless: the code only has to be unique).
     """
     year = now.astimezone(sla.calendar_for(tenant).tz).year
-    dialect = session.get_bind().dialect.name
-    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        make_insert(CaseSequence)
-        .values(tenant_id=tenant.id, year=year, last=1)
-        .on_conflict_do_update(
-            index_elements=["tenant_id", "year"], set_={"last": CaseSequence.last + 1}
-        )
-        .returning(CaseSequence.last)
-    )
-    sequence = session.execute(statement).scalar_one()
+    # The same upsert reads alike on SQLite and PostgreSQL; as plain SQL through tenant_sql
+    # (which binds the session's tenant) it skips the ORM statement machinery on every intake.
+    sequence = tenant_sql(session, _NEXT_NUMBER_SQL, {"year": year}).scalar_one()
     return codes.format_code(tenant.case_code_prefix, year, sequence)
+
+
+_NEXT_NUMBER_SQL = (
+    "INSERT INTO case_sequences (tenant_id, year, last) VALUES (:tenant_id, :year, 1) "
+    "ON CONFLICT (tenant_id, year) DO UPDATE SET last = case_sequences.last + 1 "
+    "RETURNING last"
+)

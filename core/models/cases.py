@@ -220,6 +220,10 @@ class Deadline(TenantScoped, Base):
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     urged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    # Lets the first clocks of a case being registered go into the same flush as the case
+    # (the unit of work fills case_id), so its due date is in the INSERT, not in an UPDATE.
+    case: Mapped[Case] = relationship()
+
 
 class SupervisionNotice(TenantScoped, Base):
     """Reminder, urging (催办), supervision (督办), joint handling (会办) and the "两函一单"."""
