@@ -258,6 +258,12 @@ def _apply_merge(session, tenant, case, node, actor, payload, now):
     case.merged_into_id = get_case(session, str(payload["into"])).id
 
 
+def _apply_accept(session, tenant, case, node, actor, payload, now):
+    # Kept through reopen: acceptance is what "accepted" indicators count (core.indicators);
+    # a closed case's status alone cannot say whether it was accepted or not accepted.
+    case.accepted_at = now
+
+
 def _apply_resolve(session, tenant, case, node, actor, payload, now):
     case.resolved_at = now
 
@@ -273,6 +279,7 @@ def _apply_reopen(session, tenant, case, node, actor, payload, now):
 
 
 _EFFECTS: dict[str, _Effect] = {
+    "accept": _Effect(_no_check, _apply_accept),
     "assign": _Effect(_check_assign, _apply_assign),
     "return": _Effect(_check_return, _apply_return),
     "escalate": _Effect(_check_escalate, _apply_escalate),
