@@ -8,9 +8,9 @@ import pytest
 
 from core import hookimpl
 from core.casetypes import CaseType
-from core.sla import DeadlineRule
 from core.categories import CATEGORIES, tenant_categories
 from core.plugins import PluginRegistry
+from core.sla import DeadlineRule
 from core.tenantconfig import load
 from core.tenantconfig.enablement import _case_types
 from core.tenantconfig.schema import RISK_DEFAULTS
