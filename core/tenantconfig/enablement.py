@@ -38,6 +38,10 @@ class Enablement:
     # or the hook does not exist: ``[[dispatch]] case_type`` is then checked for its form only.
     case_types: dict[str, Any] | None = None
     foreign_case_types: dict[str, str] = field(default_factory=dict)
+    # Deadline rules (``onedoor_deadline_rules``) of core's essentials and the enabled plugins,
+    # by name, and rule names of installed plugins this tenant does not enable → that plugin.
+    deadline_rules: dict[str, Any] = field(default_factory=dict)
+    foreign_deadline_rules: dict[str, str] = field(default_factory=dict)
 
 
 def load_plugins(report: ErrorCollector, raw: Any, registry: PluginRegistry) -> Enablement:
@@ -63,6 +67,9 @@ def load_plugins(report: ErrorCollector, raw: Any, registry: PluginRegistry) -> 
         result.case_types = merge_by_code(_case_types(hooks)) or None
     except CatalogConflict as exc:
         report.add("plugins", f"the enabled plugins clash on case types: {exc}")
+    for rules in _hook_results(hooks, "onedoor_deadline_rules"):
+        for rule in rules or []:
+            result.deadline_rules.setdefault(rule.name, rule)
     for other in registry.optional:
         if other in listed:
             continue
@@ -73,13 +80,21 @@ def load_plugins(report: ErrorCollector, raw: Any, registry: PluginRegistry) -> 
         for entries in _case_types(other_hooks):
             for case_type in entries or []:
                 result.foreign_case_types.setdefault(case_type.code, other)
+        for rules in _hook_results(other_hooks, "onedoor_deadline_rules"):
+            for rule in rules or []:
+                result.foreign_deadline_rules.setdefault(rule.name, other)
     return result
 
 
 def _case_types(hooks: TenantHooks) -> list[Any]:
     """The ``onedoor_case_types`` results through ``hooks``; [] where the hook does not exist."""
+    return _hook_results(hooks, "onedoor_case_types")
+
+
+def _hook_results(hooks: TenantHooks, name: str) -> list[Any]:
+    """The results of hook ``name`` through ``hooks``; [] where the hook does not exist."""
     try:
-        caller = hooks.onedoor_case_types
+        caller = getattr(hooks, name)
     except AttributeError:
         return []
     return list(caller())

@@ -32,6 +32,7 @@ from core.tenantconfig.schema import (
     load_section,
 )
 from core.tenantconfig.sections import (
+    check_deadline_overrides,
     load_branding,
     load_centers,
     load_deadlines,
@@ -131,6 +132,7 @@ class _Loader:
                                nodes.codes, self._department_codes())
         escalation = load_escalation(self.report, self.data.get("escalation"), levels)
         deadlines = load_deadlines(self.report, self.data.get("deadlines"))
+        check_deadline_overrides(self.report, deadlines, escalation, enablement)
         branding = load_branding(self.report, self.data.get("branding"), self.path.parent)
         calendar = load_calendar(self.report, self.data.get("calendar"))
         risk = load_risk(self.report, self.data.get("risk"))

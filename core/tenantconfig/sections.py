@@ -7,10 +7,12 @@ validate, so that one bad section does not hide the problems of the others.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from core import escalation, sla
 from core.tenantconfig.enablement import Enablement
 from core.tenantconfig.errors import ErrorCollector
 from core.tenantconfig.model import CenterEntry, DepartmentEntry, LevelSpec, StationingEntry
@@ -211,6 +213,32 @@ def load_deadlines(report: ErrorCollector, raw: Any) -> dict[str, dict[str, Any]
             continue
         result[rule] = data
     return result
+
+
+def check_deadline_overrides(report: ErrorCollector, deadlines: Mapping[str, Any],
+                             ladder: Sequence[Mapping[str, Any]],
+                             enablement: Enablement) -> None:
+    """Report ``[deadlines.<rule>]`` tables that name no deadline rule of this tenant.
+
+    The tenant's rules are core's, one ``rung_<index>`` per step of its escalation ladder and
+    those of the plugins it enables (:func:`core.sla.tenant_rules` builds the same set at run
+    time, where an unknown override would silently do nothing). A name that an installed but
+    not enabled plugin provides says which plugin; a near miss suggests the rule meant.
+    """
+    rules: dict[str, Any] = dict(sla.DEFAULT_RULES)
+    rules.update(sla.rung_rules(escalation.ladder_from_config(ladder)))
+    rules.update(enablement.deadline_rules)
+    for name in sla.unknown_overrides(rules, deadlines):
+        owner = enablement.foreign_deadline_rules.get(name)
+        if owner is not None:
+            message = (f"deadline rule {name!r} belongs to plugin {owner}, which this tenant "
+                       f"does not enable (add [plugins.{owner}])")
+        else:
+            close = difflib.get_close_matches(name, rules, n=1)
+            hint = (f"did you mean {close[0]!r}?" if close
+                    else f"this tenant has: {', '.join(sorted(rules))}")
+            message = f"unknown deadline rule {name!r}; {hint}"
+        report.add(f"deadlines.{name}", message)
 
 
 def load_branding(report: ErrorCollector, raw: Any, base_dir: Path) -> dict[str, str]:

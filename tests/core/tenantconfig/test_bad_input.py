@@ -188,6 +188,13 @@ CASES = {
     "overlapping working hours": Case(
         append('\n[calendar]\nworking_hours = ["08:30-12:00", "11:00-17:30"]\n'),
         "working_hours =", "calendar.working_hours[1]", "overlaps 08:30-12:00"),
+    "misspelt deadline rule": Case(
+        replace("[deadlines.petition_handle]", "[deadlines.petition_handel]"),
+        "[deadlines.petition_handel]", "deadlines.petition_handel",
+        "unknown deadline rule 'petition_handel'; did you mean 'petition_handle'?"),
+    "deadline of a rung the ladder does not have": Case(
+        append("\n[deadlines.rung_3]\ndays = 20\n"),
+        "[deadlines.rung_3]", "deadlines.rung_3", "unknown deadline rule 'rung_3'"),
     "CSV row with an unknown parent": Case(
         with_csv, "320706003202", "parent", "unknown parent '320706999'", file="nodes.csv"),
     "logo with a script": Case(
@@ -221,7 +228,8 @@ def test_bad_input_exits_2_names_file_line_field_and_applies_nothing(
     assert snapshot(database) == applied_haizhou
 
 
-@pytest.mark.parametrize("name", ["malformed TOML", "tier cycle", "window of a plugin not enabled"])
+@pytest.mark.parametrize("name", ["malformed TOML", "tier cycle", "window of a plugin not enabled",
+                                  "misspelt deadline rule"])
 def test_validate_reports_the_same_errors(name, tenant_copy):
     case = CASES[name]
     folder = tenant_copy("haizhou")

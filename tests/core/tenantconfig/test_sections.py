@@ -1,5 +1,6 @@
-"""The sections a case is routed and timed by: ``[calendar]``, ``[risk]``, ``[[categories]]``
-and ``[[dispatch]]`` — what a valid table loads as, and each mistake with its field path."""
+"""The sections a case is routed and timed by: ``[calendar]``, ``[risk]``, ``[[categories]]``,
+``[[dispatch]]`` and the rule names of ``[deadlines]`` — what a valid table loads as, and each
+mistake with its field path."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from core import hookimpl
 from core.casetypes import CaseType
 from core.categories import CATEGORIES, tenant_categories
 from core.plugins import PluginRegistry
+from core.sla import DeadlineRule
 from core.tenantconfig import load
 from core.tenantconfig.enablement import _case_types
 from core.tenantconfig.schema import RISK_DEFAULTS
@@ -380,3 +382,52 @@ def test_a_missing_case_type_hook_means_no_check():
             raise AttributeError(name)
 
     assert _case_types(NoHooks()) == []
+
+
+# --- [deadlines] rule names ----------------------------------------------------------------
+
+
+class FerryRules:
+    """A plugin declaring the deadline rule ``ferry_claim``."""
+
+    @hookimpl
+    def onedoor_deadline_rules(self):
+        return [DeadlineRule("ferry_claim", 20, "working_days", starts_on="registered",
+                             stops_on=frozenset({"accepted"}), source="test")]
+
+
+@pytest.fixture
+def ferry_registry() -> PluginRegistry:
+    """No installed plugins but one declaring a deadline rule."""
+    registry = PluginRegistry(eps=[])
+    registry.register(FerryRules(), "ferry")
+    return registry
+
+
+FERRY_OVERRIDE = "\n[deadlines.ferry_claim]\ndays = 10\n"
+
+
+def test_overrides_of_core_rules_rungs_and_enabled_plugins_load(tmp_path, ferry_registry):
+    text = (MINIMAL + "\n[plugins.ferry]\n" + FERRY_OVERRIDE
+            + "\n[deadlines.petition_register]\ndays = 10\n\n[deadlines.rung_2]\ndays = 9\n")
+
+    config = load(write(tmp_path, text), ferry_registry)
+
+    assert set(config.deadlines) == {"ferry_claim", "petition_register", "rung_2"}
+
+
+def test_an_override_of_a_plugin_not_enabled_names_the_plugin(tmp_path, ferry_registry):
+    message = one_error(tmp_path, MINIMAL + FERRY_OVERRIDE, ferry_registry,
+                        "deadlines.ferry_claim")
+
+    assert message == ("deadline rule 'ferry_claim' belongs to plugin ferry, which this tenant "
+                       "does not enable (add [plugins.ferry])")
+
+
+def test_an_override_of_no_rule_at_all_lists_the_tenants_rules(tmp_path, ferry_registry):
+    message = one_error(tmp_path, MINIMAL + "\n[deadlines.xyzzy]\ndays = 3\n",
+                        ferry_registry, "deadlines.xyzzy")
+
+    assert message.startswith("unknown deadline rule 'xyzzy'; this tenant has: ")
+    assert "petition_register" in message and "rung_0" in message
+    assert "ferry_claim" not in message
