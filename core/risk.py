@@ -122,7 +122,9 @@ class RiskFacts:
 
     ``repeat_cases`` counts the tenant's *other* cases sharing an ID or phone blind index with
     a party of this case, registered within ``config["repeat_window_days"]`` before this case.
-    ``config`` is the tenant's ``[risk]`` table merged over :data:`DEFAULTS`.
+    ``config`` is the tenant's ``[risk]`` table merged over :data:`DEFAULTS`. ``case_id`` is
+    None at registration: the case is graded before its row is written, so that its risk goes
+    into the same INSERT.
     """
 
     case_id: int | None
