@@ -102,6 +102,13 @@ _NODE_BY_CODE = (
     "WHERE n.tenant_id = :tenant_id AND n.code = :code"
 )
 
+# The next number of a tenant's year; the same upsert reads alike on SQLite and PostgreSQL.
+_NEXT_NUMBER_SQL = (
+    "INSERT INTO case_sequences (tenant_id, year, last) VALUES (:tenant_id, :year, 1) "
+    "ON CONFLICT (tenant_id, year) DO UPDATE SET last = case_sequences.last + 1 "
+    "RETURNING last"
+)
+
 # Building a schema (fields, nested party schema) costs more than loading with it; a schema
 # instance keeps no state between loads, so one serves every intake.
 _INTAKE_SCHEMA = IntakeSchema()
@@ -261,14 +268,7 @@ def _next_code(session: TenantSession, tenant: TenantContext, now: datetime) -> 
     always (a gap would be harmless: the code only has to be unique).
     """
     year = now.astimezone(sla.calendar_for(tenant).tz).year
-    # The same upsert reads alike on SQLite and PostgreSQL; as plain SQL through tenant_sql
-    # (which binds the session's tenant) it skips the ORM statement machinery on every intake.
+    # Plain SQL through tenant_sql (which binds the session's tenant) skips the ORM statement
+    # machinery on every intake.
     sequence = tenant_sql(session, _NEXT_NUMBER_SQL, {"year": year}).scalar_one()
     return codes.format_code(tenant.case_code_prefix, year, sequence)
-
-
-_NEXT_NUMBER_SQL = (
-    "INSERT INTO case_sequences (tenant_id, year, last) VALUES (:tenant_id, :year, 1) "
-    "ON CONFLICT (tenant_id, year) DO UPDATE SET last = case_sequences.last + 1 "
-    "RETURNING last"
-)
