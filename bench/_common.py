@@ -11,7 +11,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,15 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
 from core.migrate import upgrade  # noqa: E402
 from core.plugins import PluginRegistry  # noqa: E402
+from core.testing.postgres import DEFAULT_ADMIN_URL, throwaway_database, unreachable  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get(
-    "ONEDOOR_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("ONEDOOR_BENCH_PG_ADMIN_URL", DEFAULT_ADMIN_URL)
 BENCH_APP_ROLE = "onedoor_app_bench"
 
 
@@ -47,7 +42,8 @@ def temporary_database(backend: str, registry: PluginRegistry | None = None
 
     SQLite: a file in a temporary folder. PostgreSQL: ``CREATE DATABASE`` on the server at
     ``ONEDOOR_BENCH_PG_ADMIN_URL`` (default 127.0.0.1:5432 as postgres), with an application
-    role that neither owns the tables nor bypasses row-level security, as in production.
+    role that neither owns the tables nor bypasses row-level security, as in production
+    (:func:`core.testing.postgres.throwaway_database`).
     """
     registry = registry or PluginRegistry()
     if backend == "sqlite":
@@ -58,39 +54,15 @@ def temporary_database(backend: str, registry: PluginRegistry | None = None
         return
     if backend != "postgresql":
         raise ValueError(f"unknown backend {backend!r}")
-    name = f"onedoor_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    created_role = False
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-        if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                           {"r": BENCH_APP_ROLE}):
-            conn.execute(text(f"CREATE ROLE {BENCH_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
-            created_role = True
-    owner_url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    app_url = make_url(owner_url).set(username=BENCH_APP_ROLE, password=None) \
-        .render_as_string(hide_password=False)
-    try:
-        upgrade(owner_url, registry, app_role=BENCH_APP_ROLE)
-        yield BenchDatabase(backend, owner_url, app_url)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            if created_role:
-                conn.execute(text(f"DROP ROLE IF EXISTS {BENCH_APP_ROLE}"))
-        admin.dispose()
+    # A role this run created goes away with its database: a benchmark leaves nothing behind.
+    with throwaway_database(registry, app_role=BENCH_APP_ROLE, admin_url=PG_ADMIN_URL,
+                            prefix="onedoor_bench", drop_created_role=True) as database:
+        yield BenchDatabase(backend, database.owner_url, database.app_url)
 
 
 def pg_available() -> str | None:
     """None when the PostgreSQL server answers, else why not."""
-    try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
-        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return unreachable(PG_ADMIN_URL)
 
 
 Setup = Callable[[], object] | None

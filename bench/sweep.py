@@ -9,7 +9,7 @@ Two scenarios, each timed over R rounds, the two contenders alternating which go
 the database reset (untimed) between runs so that every run starts from the same state:
 
 * ``mark`` — only the marking: every clock is pre-set as already reminded and urged, so
-  :func:`core.sla.sweep` does nothing but mark clocks ``breached`` and their cases ``overdue``
+  :func:`core.sweep.sweep` does nothing but mark clocks ``breached`` and their cases ``overdue``
   (plus its empty notice queries and one audit event per batch). Timed in its steady state (the
   hourly full check — a scan of all open clocks for calendar changes — already done in this
   process) and, separately, with that full check. Compared with ONE hand-written
@@ -49,7 +49,7 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from bench._common import BenchDatabase, pg_available, temporary_database  # noqa: E402
-from core import sla  # noqa: E402
+from core import sweep  # noqa: E402
 from core.calendar import WorkCalendar  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.models import Tenant, TierNode  # noqa: E402
@@ -268,19 +268,19 @@ def scenario(bench: BenchDatabase, tenant_id: int, name: str, runs: int,
         reset(owner, bench.backend, tenant_id, stamp)
         # The first sweep of a process does the full check (recompute probe); the steady
         # state, timed as "sweep", skips it for an hour. Warm the memo, untimed.
-        sla.sweep(database, tenant_id, NOW, batch_size=batch_size)
+        sweep.sweep(database, tenant_id, NOW, batch_size=batch_size)
         reset(owner, bench.backend, tenant_id, stamp)
 
         def time_sweep() -> None:
             start = time.perf_counter()
-            result = sla.sweep(database, tenant_id, NOW, batch_size=batch_size)
+            result = sweep.sweep(database, tenant_id, NOW, batch_size=batch_size)
             times["sweep"].append(time.perf_counter() - start)
             phases.append(result.seconds)
             counts.update(result.counts)
 
         def time_checked() -> None:
             start = time.perf_counter()
-            sla.sweep(database, tenant_id, NOW, batch_size=batch_size,
+            sweep.sweep(database, tenant_id, NOW, batch_size=batch_size,
                       full_check_every=timedelta(0))
             times["checked"].append(time.perf_counter() - start)
 

@@ -56,9 +56,6 @@ def record(
     """
     if session.tenant_id is None:
         raise TenantIsolationError("audit events belong to a tenant")
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k1, :k2)"),
-                        {"k1": 0x0D00, "k2": session.tenant_id})
     if any(isinstance(obj, AuditEvent) for obj in session.new):
         session.flush()  # an event added by hand must be in the table before the head is read
     # The chain head is the only thing read, and nothing else pending affects it: the rows of
@@ -67,6 +64,9 @@ def record(
     # (tenant_sql; row-level security applies too) costs a fraction of the ORM's statement
     # machinery, and every state change reads the head.
     with session.no_autoflush:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k1, :k2)"),
+                            {"k1": 0x0D00, "k2": session.tenant_id})
         last = tenant_sql(session, _HEAD_SQL).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = AuditEvent(

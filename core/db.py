@@ -42,7 +42,7 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql.elements import BindParameter, ClauseElement
+from sqlalchemy.sql.elements import BindParameter, ClauseElement, TextClause
 from sqlalchemy.sql.util import find_tables
 
 NAMING_CONVENTION = {
@@ -281,20 +281,23 @@ def _stamp_tenant(session: Session, flush_context: Any, instances: Any) -> None:
 _TENANT_PARAM = re.compile(r"(?<!:):tenant_id\b")
 
 
-def tenant_sql(session: TenantSession, sql: str, params: dict[str, Any] | None = None):
+def tenant_sql(session: TenantSession, sql: str | TextClause,
+               params: dict[str, Any] | None = None):
     """Run raw SQL that must carry the tenant predicate itself.
 
     The statement has to mention the bind parameter ``:tenant_id``; it is filled with the
     session's tenant. Raw SQL cannot be rewritten safely, so this is the guard that keeps
-    hand-written queries from silently reading every tenant.
+    hand-written queries from silently reading every tenant. ``sql`` is a string or a
+    ``text()`` construct (for typed or expanding bind parameters).
     """
     if session.tenant_id is None:
         raise TenantIsolationError("raw SQL needs a session bound to a tenant")
-    if not _TENANT_PARAM.search(sql):
+    statement = sql if isinstance(sql, TextClause) else text(sql)
+    if not _TENANT_PARAM.search(statement.text):
         raise TenantIsolationError("raw SQL must filter on :tenant_id")
     bound = dict(params or {})
     bound["tenant_id"] = session.tenant_id
-    return session.execute(text(sql), bound)
+    return session.execute(statement, bound)
 
 
 class Database:

@@ -35,12 +35,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, distinct, exists, func, or_, select, type_coerce
+from sqlalchemy import bindparam, exists, func, or_, select, text, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 
 from core import audit
 from core.categories import RISK_ORDER
-from core.db import TenantSession
+from core.db import TenantSession, tenant_sql
 from core.models import Case, Party, RiskFile
 from core.models.tenant import utcnow
 
@@ -122,7 +122,9 @@ class RiskFacts:
 
     ``repeat_cases`` counts the tenant's *other* cases sharing an ID or phone blind index with
     a party of this case, registered within ``config["repeat_window_days"]`` before this case.
-    ``config`` is the tenant's ``[risk]`` table merged over :data:`DEFAULTS`.
+    ``config`` is the tenant's ``[risk]`` table merged over :data:`DEFAULTS`. ``case_id`` is
+    None at registration: the case is graded before its row is written, so that its risk goes
+    into the same INSERT.
     """
 
     case_id: int | None
@@ -220,35 +222,48 @@ def count_repeat_cases(
     """Other cases of the session's tenant with a party sharing an index, registered ≥ ``since``.
 
     One query; ``parties (tenant_id, id_index)`` and ``(tenant_id, phone_index)`` serve the two
-    halves of the OR, and the tenant predicate comes from the session (layer 1) and, on
+    halves of the OR, and the tenant predicate is bound from the session (tenant_sql) and, on
     PostgreSQL, row-level security (layer 2). Indexes are compared column to column: an ID index
     never meets a phone index (their HMACs differ by kind anyway).
     """
     if not (id_indexes or phone_indexes):
         return 0
     statement = _repeat_statement(bool(id_indexes), bool(phone_indexes), case.id is not None)
-    params: dict[str, Any] = {"since": _utc(since), "ids": sorted(id_indexes),
-                              "phones": sorted(phone_indexes), "case_id": case.id}
-    return int(session.scalar(statement, params) or 0)
+    params: dict[str, Any] = {"since": _utc(since)}
+    if id_indexes:
+        params["ids"] = sorted(id_indexes)
+    if phone_indexes:
+        params["phones"] = sorted(phone_indexes)
+    if case.id is not None:
+        params["case_id"] = case.id
+    if session.autoflush:
+        session.flush()  # plain SQL does not autoflush: pending parties must count as the ORM's did
+    return int(tenant_sql(session, statement, params).scalar() or 0)
 
 
 @functools.cache
 def _repeat_statement(ids: bool, phones: bool, exclude: bool) -> Any:
-    """The repeat-party count for one shape of input, built once (it runs at every intake and
-    change of a case; the values are bound at execution, the tenant criteria added then)."""
+    """The repeat-party count for one shape of input, built once: it runs at every intake and
+    change of a case. Plain SQL through :func:`core.db.tenant_sql`, which binds the session's
+    tenant (both tables are filtered on it; row-level security applies on PostgreSQL too):
+    the ORM's per-statement machinery costs several times the query itself here."""
     matches = []
     if ids:
-        matches.append(Party.id_index.in_(bindparam("ids", expanding=True)))
+        matches.append("p.id_index IN :ids")
     if phones:
-        matches.append(Party.phone_index.in_(bindparam("phones", expanding=True)))
-    statement = (
-        select(func.count(distinct(Party.case_id)))
-        .join(Case, Case.id == Party.case_id)
-        .where(or_(*matches), Case.registered_at >= bindparam("since"))
+        matches.append("p.phone_index IN :phones")
+    sql = (
+        "SELECT count(DISTINCT p.case_id) FROM parties p "
+        "JOIN cases c ON c.tenant_id = p.tenant_id AND c.id = p.case_id "
+        f"WHERE p.tenant_id = :tenant_id AND ({' OR '.join(matches)}) "
+        "AND c.registered_at >= :since"
     )
     if exclude:
-        statement = statement.where(Party.case_id != bindparam("case_id"))
-    return statement
+        sql += " AND p.case_id != :case_id"
+    binds = [bindparam("since", type_=Case.registered_at.type)]
+    binds += [bindparam(name, expanding=True) for name, on in (("ids", ids), ("phones", phones))
+              if on]
+    return text(sql).bindparams(*binds)
 
 
 def gather_facts(

@@ -30,7 +30,8 @@ from core.migrate import resolve_url
 from core.models import Tenant, TenantPlugin
 from core.plugins import PluginRegistry
 from core.settings import Settings, load_settings
-from core.sla import DeadlineRule, SweepResult, sweep, tenant_rules
+from core.sla import DeadlineRule, tenant_rules
+from core.sweep import SweepResult, sweep
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 os.environ["ONEDOOR_ENV"] = "testing"
 _KEEP = {"ONEDOOR_ENV", "ONEDOOR_TEST_PG_ADMIN_URL"}
@@ -26,10 +24,9 @@ from core.db import Database  # noqa: E402
 from core.migrate import upgrade  # noqa: E402
 from core.plugins import PluginRegistry  # noqa: E402
 from core.settings import load_settings  # noqa: E402
+from core.testing.postgres import DEFAULT_ADMIN_URL, throwaway_database, unreachable  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get(
-    "ONEDOOR_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("ONEDOOR_TEST_PG_ADMIN_URL", DEFAULT_ADMIN_URL)
 APP_ROLE = "onedoor_app_test"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -63,46 +60,22 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _pg_reachable() -> str | None:
-    try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
-        return f"{type(exc).__name__}: {exc}".splitlines()[0]
-
-
 @pytest.fixture(scope="session")
 def pg_urls(registry: PluginRegistry) -> Iterator[dict[str, str]]:
     """A fresh PostgreSQL database, migrated as the owner, plus the application role's URL.
 
     The application role neither owns the tables nor has BYPASSRLS, so row-level security
-    applies to it exactly as in production.
+    applies to it exactly as in production (:func:`core.testing.postgres.throwaway_database`).
     """
-    problem = _pg_reachable()
+    problem = unreachable(PG_ADMIN_URL)
     if problem is not None:
         message = f"PostgreSQL at 127.0.0.1:5432 is not reachable ({problem})"
         if IN_CI:
             pytest.fail(f"{message}; CI=true requires it", pytrace=False)
         pytest.skip(f"{message}; PostgreSQL tests skipped")
-    name = f"onedoor_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-        exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
-        if not exists:
-            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
-    owner_url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    app_url = make_url(owner_url).set(username=APP_ROLE).render_as_string(hide_password=False)
-    upgrade(owner_url, registry, app_role=APP_ROLE)
-    try:
-        yield {"owner": owner_url, "app": app_url, "name": name}
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(registry, app_role=APP_ROLE, admin_url=PG_ADMIN_URL,
+                            prefix="onedoor_test") as database:
+        yield {"owner": database.owner_url, "app": database.app_url, "name": database.name}
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def command(host: str, port: int, reset: bool, serve: bool, case_count: int) -> 
     from core.cli import fail  # noqa: PLC0415
     from core.demo import DEMO_PASSWORD, DEMO_STAFF, seed_cases, seed_staff  # noqa: PLC0415
     from core.pii import Vault  # noqa: PLC0415
-    from core.sla import sweep  # noqa: PLC0415
+    from core.sweep import sweep  # noqa: PLC0415
     from core.tenancy import TenantNotFound  # noqa: PLC0415
     from core.tenantconfig import ConfigErrors, apply, load  # noqa: PLC0415
 

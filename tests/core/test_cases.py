@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from core import audit, cases
 from core.codes import parse_code
@@ -100,6 +100,26 @@ def test_codes_are_sequential_per_tenant_and_year(world) -> None:
     first, second = register(database, tenant), register(database, tenant)
     assert parse_code(second).sequence == parse_code(first).sequence + 1
     assert parse_code(register(database, other)).sequence == 1
+
+
+def test_a_registration_writes_its_rows_once(world) -> None:
+    """Due date and risk go into the case's INSERT: no UPDATE of the new case (version 1)."""
+    database, tenant, *_ = world
+    register(database, tenant)  # the tenant's first intake also creates its number row
+    verbs: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:
+        verbs.append(statement.split(None, 1)[0].upper())
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        code = register(database, tenant, two_parties(people_involved=60))  # red: group size
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert "UPDATE" not in verbs, verbs  # the number upsert is an INSERT … ON CONFLICT
+    with database.transaction(tenant.id) as session:
+        case = cases.get_case(session, code)
+        assert (case.version, case.risk, case.due_at is not None) == (1, "red", True)
 
 
 @pytest.mark.parametrize(("party", "field"), [

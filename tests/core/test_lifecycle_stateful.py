@@ -71,6 +71,7 @@ from core.models import (
 )
 from core.pii import Vault
 from core.plugins import PluginRegistry
+from core.sweep import sweep as run_sweep
 from core.tenancy import TenantContext, TenantDirectory
 from core.tiers import NodeRow
 from core.workflow import (
@@ -811,7 +812,7 @@ class Lifecycles(RuleBasedStateMachine):
         afterwards no running clock of the tenant is past due."""
         self._tick(data)
         tenant_id = self.tenants[t].id
-        result = sla.sweep(self.database, tenant_id, self.now)
+        result = run_sweep(self.database, tenant_id, self.now)
         self.events[t] += result.counts["batches"]
         with self.database.transaction(tenant_id) as session:
             missed = session.scalar(select(func.count()).select_from(Deadline).where(

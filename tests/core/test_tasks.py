@@ -22,7 +22,7 @@ from core.db import Database
 from core.models import Case, Deadline, SupervisionNotice, Tenant
 from core.settings import PROJECT_ROOT, SettingsError, load_settings
 from core.tasks import BEAT_SCHEDULE, SWEEP_ALL, SWEEP_TENANT, make_celery
-from tests.core.test_sla import NOW, sweep_world
+from tests.core.test_sweep import NOW, sweep_world
 from tests.factories import make_tenant
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
