@@ -27,7 +27,7 @@ class OneDoorApi(Api):
 
 def register_api(app: Flask, registry: PluginRegistry) -> OneDoorApi:
     """Build the API on ``app``: blueprints, security schemes, the check before every view."""
-    from core.api import accounts, cases, directory, spec  # noqa: PLC0415
+    from core.api import accounts, cases, directory, indicators, spec  # noqa: PLC0415
     from core.api.access import check_request  # noqa: PLC0415
     from core.cases.intake import IntakeSchema  # noqa: PLC0415
 
@@ -51,7 +51,7 @@ def register_api(app: Flask, registry: PluginRegistry) -> OneDoorApi:
     )
     api = OneDoorApi(app)
     api.spec.components.schema("CaseIn", schema=IntakeSchema)
-    for module in (cases, directory, accounts):
+    for module in (cases, directory, accounts, indicators):
         api.register_blueprint(module.blp)
         app.before_request_funcs.setdefault(module.blp.name, []).append(check_request)
     app.register_blueprint(spec.bp)
