@@ -391,8 +391,8 @@ def render_notice(
     body, the respond-by date and the issuing unit (default: the tenant's governance center).
 
     The stylesheet is inside the document, so a saved or mailed copy prints the same; the
-    route that will serve it (none yet: routes wait for authentication) must send
-    :func:`notice_csp` as its Content-Security-Policy, which allows exactly that stylesheet.
+    page that serves it (:mod:`core.web.notices`) sends :func:`notice_csp` as its
+    Content-Security-Policy, which allows exactly that stylesheet.
     """
     if locale not in i18n.SUPPORTED_LOCALES:
         raise SupervisionError(f"unsupported locale {locale!r}", "locale")

@@ -40,7 +40,8 @@ from core.api.schemas import (
     RevealOut,
     TransitionIn,
 )
-from core.authz import Resource, visibility
+from core.authz import visibility
+from core.cases.lookup import case_resource
 from core.db import TenantSession
 from core.models import (
     Assignment,
@@ -77,17 +78,6 @@ def vault() -> pii.Vault:
     from core.app import onedoor  # noqa: PLC0415
 
     return pii.Vault(onedoor().settings.pii_secret)
-
-
-def case_resource(session: TenantSession, case: Case) -> Resource:
-    """Where ``case`` is (its current and location nodes) and which departments hold it."""
-    paths = session.execute(select(TierNode.id, TierNode.path).where(
-        TierNode.id.in_({case.node_id, case.location_node_id}))).all()
-    by_id = dict(paths)
-    departments = frozenset(session.scalars(select(Assignment.department_id).where(
-        Assignment.case_id == case.id, Assignment.active.is_(True))))
-    return Resource(tuple(by_id[i] for i in (case.node_id, case.location_node_id)
-                          if i in by_id), departments)
 
 
 def load_case(session: TenantSession, code: str, action: str = "case.read") -> Case:

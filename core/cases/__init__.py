@@ -35,7 +35,7 @@ from core.cases.intake import (
     PartySchema,
     register,
 )
-from core.cases.lookup import get_case, repeat_parties
+from core.cases.lookup import case_resource, get_case, repeat_parties
 from core.cases.transitions import suggest_route, transition
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "IntakeSchema",
     "PartySchema",
     "TransitionRefused",
+    "case_resource",
     "case_types",
     "deadline_rules",
     "evaluate",

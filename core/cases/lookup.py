@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core import codes
+from core.authz import Resource
 from core.cases.errors import CaseNotFound
 from core.db import TenantSession
-from core.models import Case, Party
+from core.models import Assignment, Case, Party, TierNode
 
 
 def get_case(session: TenantSession, code: str) -> Case:
@@ -41,3 +42,14 @@ def repeat_parties(session: TenantSession, case: Case) -> dict[int, list[str]]:
         if rows:
             found[party.id] = list(rows)
     return found
+
+
+def case_resource(session: TenantSession, case: Case) -> Resource:
+    """Where ``case`` is (its current and location nodes) and which departments hold it."""
+    paths = session.execute(select(TierNode.id, TierNode.path).where(
+        TierNode.id.in_({case.node_id, case.location_node_id}))).all()
+    by_id = dict(paths)
+    departments = frozenset(session.scalars(select(Assignment.department_id).where(
+        Assignment.case_id == case.id, Assignment.active.is_(True))))
+    return Resource(tuple(by_id[i] for i in (case.node_id, case.location_node_id)
+                          if i in by_id), departments)

@@ -61,7 +61,7 @@ def _template_defaults() -> dict[str, Any]:
 
 def register_web(app: Flask, registry: PluginRegistry) -> None:
     """Register core pages, then mount every installed plugin's blueprints under its tenant."""
-    from core.web import branding, centers, home, security, tiers  # noqa: F401,PLC0415
+    from core.web import branding, centers, home, notices, security, tiers  # noqa: F401,PLC0415
 
     app.context_processor(_template_defaults)
     app.jinja_env.globals["has_logo"] = branding.has_logo
