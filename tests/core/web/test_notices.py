@@ -26,8 +26,8 @@ def _letter(world: World) -> tuple[str, int]:
     case = world.create_case(world.alpha)
     notice = world.call("POST", world.alpha, f"/cases/{case['code']}/notices",
                         world.alpha.token,
-                        json={"kind": "work_reminder_letter", "body": "请于三日内反馈。\n务必到场。",
-                              "to_department": "court"})
+                        json={"kind": "work_reminder_letter",
+                              "body": "请于三日内反馈。\n务必到场。", "to_department": "court"})
     assert notice.status_code == 201, notice.get_json()
     return case["code"], notice.get_json()["id"]
 
