@@ -26,6 +26,7 @@ from werkzeug.exceptions import NotFound
 from core.api.access import PUBLIC, permission
 from core.cases import case_types
 from core.tenancy import TenantContext
+from core.web.auth import limiter
 
 bp = Blueprint("api_spec", __name__)
 _cache: dict[tuple[int, int], dict[str, Any]] = {}
@@ -112,6 +113,7 @@ def _without_tenant_parameter(item: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/<tenant>/api/v1/openapi.json")
 @permission(PUBLIC)
+@limiter.limit("120/minute")
 def openapi_json():
     """The tenant's OpenAPI 3 document (public: it describes, it reveals nothing)."""
     return jsonify(tenant_document(g.tenant))
@@ -119,6 +121,7 @@ def openapi_json():
 
 @bp.get("/<tenant>/api/v1/docs")
 @permission(PUBLIC)
+@limiter.limit("120/minute")
 def docs():
     """Interactive API docs (Swagger UI from the installed swagger-ui-bundle package)."""
     return render_template("api/docs.html", tenant=g.tenant)

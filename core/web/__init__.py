@@ -8,11 +8,12 @@ to the request's tenant and locale, so a page that forgets them still renders br
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext
 
 from core import i18n
 from core.plugins import PluginRegistry
@@ -48,6 +49,48 @@ def lang_url(code: str) -> str:
     return "?" + urlencode([*args, ("lang", code)])
 
 
+@dataclass(frozen=True)
+class NavEntry:
+    """A section of a tenant's navigation: shown when its endpoint exists (and, for staff
+    sections, when someone is signed in); ``also`` lists endpoints that mark it current."""
+
+    endpoint: str
+    label: Any  # a lazy string: translated when the page renders
+    staff: bool = False
+    also: tuple[str, ...] = ()
+
+
+#: The sections of a tenant's pages, in order. A section whose endpoint is not registered
+#: (a part of the UI not installed) is simply not shown.
+NAVIGATION: list[NavEntry] = [
+    NavEntry("web.tenant_home", lazy_gettext("Home")),
+    NavEntry("workbench.queue", lazy_gettext("My queue"), staff=True, also=("workbench.case",)),
+    NavEntry("workbench.intake", lazy_gettext("Register a case"), staff=True),
+    NavEntry("workbench.board", lazy_gettext("Supervision"), staff=True),
+    NavEntry("dashboard.index", lazy_gettext("Dashboard"), staff=True),
+    NavEntry("web.tiers", lazy_gettext("Tiers")),
+    NavEntry("web.centers", lazy_gettext("Centers"), also=("web.center",)),
+    NavEntry("portal.submit", lazy_gettext("Report a dispute")),
+    NavEntry("portal.track", lazy_gettext("Track a case")),
+    NavEntry("admin.index", lazy_gettext("Administration"), staff=True),
+]
+
+
+def nav_items(tenant: Any) -> list[dict[str, Any]]:
+    """The navigation of ``tenant``'s pages: label, URL and whether it is the current page."""
+    from flask import current_app, url_for  # noqa: PLC0415
+    from flask_login import current_user  # noqa: PLC0415
+
+    here = request.endpoint or ""
+    signed_in = bool(getattr(current_user, "is_authenticated", False))
+    return [
+        {"label": str(entry.label), "url": url_for(entry.endpoint, tenant=tenant.slug),
+         "current": here == entry.endpoint or here in entry.also}
+        for entry in NAVIGATION
+        if entry.endpoint in current_app.view_functions and (signed_in or not entry.staff)
+    ]
+
+
 def _template_defaults() -> dict[str, Any]:
     return {
         "tenant": g.get("tenant"),
@@ -56,6 +99,7 @@ def _template_defaults() -> dict[str, Any]:
         "lang_url": lang_url,
         "localized": localized,
         "language_names": LANGUAGE_NAMES,
+        "nav_items": nav_items,
     }
 
 
