@@ -47,6 +47,8 @@ class Case(TenantScoped, Base):
         UniqueConstraint("tenant_id", "idempotency_key"),
         Index("ix_cases_tenant_id_status_due_at", "tenant_id", "status", "due_at"),
         Index("ix_cases_tenant_id_node_id", "tenant_id", "node_id"),
+        # Subtree figures and lists match the handling node or the location node.
+        Index("ix_cases_tenant_id_location_node_id", "tenant_id", "location_node_id"),
         Index("ix_cases_tenant_id_registered_at", "tenant_id", "registered_at"),
     )
 
