@@ -141,6 +141,8 @@ class _Renderer:
             if changed:
                 doc[key] = self._table({k: _multiline(v) if isinstance(v, list) and len(v) > 4
                                         else v for k, v in changed.items()})
+        if self.config.get("indicators"):
+            doc["indicators"] = self._table(dict(self.config["indicators"]))
         return Exported(tomlkit.dumps(doc), self.files)
 
     @staticmethod

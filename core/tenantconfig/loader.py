@@ -23,7 +23,7 @@ from core.tenantconfig.errors import ConfigError, ConfigErrors, ErrorCollector
 from core.tenantconfig.locate import TomlLocator
 from core.tenantconfig.model import LevelSpec, TenantConfig
 from core.tenantconfig.nodes import NodeSource
-from core.tenantconfig.policies import load_calendar, load_risk
+from core.tenantconfig.policies import load_calendar, load_indicators, load_risk
 from core.tenantconfig.schema import (
     LevelSchema,
     TiersSchema,
@@ -136,6 +136,8 @@ class _Loader:
         branding = load_branding(self.report, self.data.get("branding"), self.path.parent)
         calendar = load_calendar(self.report, self.data.get("calendar"))
         risk = load_risk(self.report, self.data.get("risk"))
+        indicators = load_indicators(self.report, self.data.get("indicators"),
+                                     [lv.code for lv in levels] if levels else None)
         categories = load_categories(self.report, self.data.get("categories"))
         dispatch = load_dispatch(
             self.report, self.data.get("dispatch"), enablement=enablement,
@@ -164,6 +166,7 @@ class _Loader:
             nodes_csv=nodes.csv_path,
             calendar=calendar,
             risk=risk,
+            indicators=indicators,
             categories=categories,
             dispatch=dispatch,
         )

@@ -79,6 +79,7 @@ class TenantConfig:
     nodes_csv: Path | None = None
     calendar: dict[str, list[str]] = field(default_factory=default_calendar)
     risk: dict[str, Any] = field(default_factory=default_risk)
+    indicators: dict[str, Any] = field(default_factory=dict)
     categories: list[dict[str, Any]] = field(default_factory=list)
     dispatch: list[dict[str, Any]] = field(default_factory=list)
 
@@ -92,6 +93,7 @@ class TenantConfig:
             "deadlines": {rule: dict(value) for rule, value in self.deadlines.items()},
             "calendar": copy.deepcopy(self.calendar),
             "risk": copy.deepcopy(self.risk),
+            "indicators": dict(self.indicators),
             "categories": copy.deepcopy(self.categories),
             "dispatch": copy.deepcopy(self.dispatch),
         }

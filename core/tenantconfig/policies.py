@@ -1,4 +1,4 @@
-"""``[calendar]`` and ``[risk]``: tables of values that need nothing from the other sections.
+"""``[calendar]``, ``[risk]`` and ``[indicators]``: small tables of values.
 
 Both are stored complete (defaults filled in), so the deadline engine (:mod:`core.calendar`)
 and the risk rules read one shape whether or not the tenant wrote the table.
@@ -14,6 +14,7 @@ from core.tenantconfig.schema import (
     DEFAULT_WORKING_HOURS,
     RISK_DEFAULTS,
     CalendarSchema,
+    IndicatorsSchema,
     RiskSchema,
     load_section,
 )
@@ -53,3 +54,21 @@ def load_risk(report: ErrorCollector, raw: Any) -> dict[str, Any]:
         report.extend(problems, "risk")
         return default_risk()
     return {key: data[key] for key in RISK_DEFAULTS}
+
+
+def load_indicators(report: ErrorCollector, raw: Any, level_codes: list[str] | None) -> dict[str, Any]:
+    """``[indicators]``: only the keys written (core.indicators knows the defaults).
+
+    ``frontline_level`` must be one of the tenant's tier levels.
+    """
+    if raw is None:
+        return {}
+    data, problems = load_section(IndicatorsSchema(), raw)
+    if data is None:
+        report.extend(problems, "indicators")
+        return {}
+    level = data.get("frontline_level")
+    if level is not None and level_codes is not None and level not in level_codes:
+        report.add("indicators.frontline_level",
+                   f"unknown tier level {level!r}; one of {', '.join(level_codes)}")
+    return dict(data)

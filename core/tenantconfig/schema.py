@@ -168,6 +168,7 @@ class TopSchema(StrictSchema):
     deadlines = fields.Raw()
     calendar = fields.Raw()
     risk = fields.Raw()
+    indicators = fields.Raw()
     categories = fields.Raw()
     dispatch = fields.Raw()
 
@@ -365,6 +366,17 @@ class CalendarSchema(StrictSchema):
 def _keyword(value: str) -> None:
     if value != value.strip():
         raise ValidationError("must not begin or end with a space")
+
+
+class IndicatorsSchema(StrictSchema):
+    """``[indicators]``: how the dashboards count (see docs/indicators.md)."""
+
+    # 满意率: count 满意 only, or 满意 + 基本满意 (the default).
+    satisfaction_counts = fields.String(validate=validate.OneOf(
+        ["satisfied", "satisfied_and_basic"],
+        error="must be \"satisfied\" or \"satisfied_and_basic\""))
+    # 前端化解率: the tier level at or below which a resolution counts as frontline.
+    frontline_level = fields.String(validate=validate.Length(min=1, max=32))
 
 
 class RiskSchema(StrictSchema):

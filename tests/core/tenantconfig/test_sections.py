@@ -45,6 +45,30 @@ def one_error(tmp_path, text, registry, field):
     return errors[field]
 
 
+# --- [indicators] -------------------------------------------------------------------------
+
+def test_without_indicators_nothing_is_stored_and_core_defaults_apply(tmp_path, registry):
+    config = load(write(tmp_path, MINIMAL), registry)
+    assert config.stored_config()["indicators"] == {}
+
+
+def test_indicator_settings_are_stored_as_written(tmp_path, registry):
+    text = MINIMAL + '\n[indicators]\nsatisfaction_counts = "satisfied"\nfrontline_level = "town"\n'
+    config = load(write(tmp_path, text), registry)
+    assert config.stored_config()["indicators"] == {"satisfaction_counts": "satisfied",
+                                                    "frontline_level": "town"}
+
+
+@pytest.mark.parametrize(("table", "field", "message"), [
+    ('satisfaction_counts = "all"', "indicators.satisfaction_counts", "satisfied_and_basic"),
+    ('frontline_level = "province"', "indicators.frontline_level", "unknown tier level"),
+    ('colour = "red"', "indicators.colour", "unknown key"),
+])
+def test_indicator_mistakes(table, field, message, tmp_path, registry):
+    text = MINIMAL + f"\n[indicators]\n{table}\n"
+    assert message in one_error(tmp_path, text, registry, field)
+
+
 # --- [calendar] ---------------------------------------------------------------------------
 
 def test_without_a_calendar_the_statutory_one_and_core_hours_apply(tmp_path, registry):
