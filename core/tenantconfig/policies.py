@@ -56,7 +56,8 @@ def load_risk(report: ErrorCollector, raw: Any) -> dict[str, Any]:
     return {key: data[key] for key in RISK_DEFAULTS}
 
 
-def load_indicators(report: ErrorCollector, raw: Any, level_codes: list[str] | None) -> dict[str, Any]:
+def load_indicators(report: ErrorCollector, raw: Any,
+                    level_codes: list[str] | None) -> dict[str, Any]:
     """``[indicators]``: only the keys written (core.indicators knows the defaults).
 
     ``frontline_level`` must be one of the tenant's tier levels.
