@@ -104,6 +104,10 @@ def add_membership(session: TenantSession, user: User, role: str, node_code: str
         department = session.scalar(select(Department).where(Department.code == department_code))
         if department is None:
             raise AccountError("department", f"unknown department {department_code}")
+    if session.scalar(select(Membership.id).where(
+            Membership.user_id == user.id, Membership.role == role,
+            Membership.node_id == node.id)) is not None:
+        raise AccountError("role", f"{user.username} already has the role {role} at {node.code}")
     membership = Membership(user_id=user.id, role=role, node_id=node.id,
                             department_id=department.id if department else None)
     session.add(membership)
