@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from core import audit
 from core.authz import ALL_SCOPES, DEFAULT_SCOPES, ROLES, Grant, Principal
 from core.db import TenantSession
+from core.messages import msg
 from core.models import ApiToken, Department, LoginSession, Membership, TierNode, User
 
 _hasher = PasswordHasher()
@@ -51,7 +52,8 @@ def digest(token: str) -> str:
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` (refusing ones too short to be worth hashing)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password", f"at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError("password", msg("at least %(count)s characters",
+                                           count=MIN_PASSWORD_LENGTH))
     return _hasher.hash(password)
 
 
@@ -63,9 +65,9 @@ def create_user(session: TenantSession, username: str, password: str | None, *,
     """A new active user; ``password`` None makes an account that cannot sign in (tokens only)."""
     username = username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise AccountError("username", "1–64 characters without spaces")
+        raise AccountError("username", msg("1–64 characters without spaces"))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError("username", f"{username} already exists")
+        raise AccountError("username", msg("%(username)s already exists", username=username))
     user = User(username=username, display_name=display_name or username,
                 password_hash=hash_password(password) if password else "")
     session.add(user)
@@ -79,7 +81,7 @@ def get_user(session: TenantSession, username: str) -> User:
     """The tenant's user ``username``; :class:`AccountError` naming ``username`` if none."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise AccountError("username", f"no user {username}")
+        raise AccountError("username", msg("no user %(username)s", username=username))
     return user
 
 
@@ -87,23 +89,30 @@ def add_membership(session: TenantSession, user: User, role: str, node_code: str
                    *, department_code: str | None = None, actor: str = "system") -> Membership:
     """Give ``user`` ``role`` at the node ``node_code`` (default: the root of the tree)."""
     if role not in ROLES:
-        raise AccountError("role", f"unknown role {role}; one of {', '.join(ROLES)}")
+        raise AccountError("role", msg("unknown role %(role)s; one of %(choices)s", role=role,
+                                          choices=", ".join(ROLES)))
     if node_code:
         node = session.scalar(select(TierNode).where(TierNode.code == node_code))
         if node is None:
-            raise AccountError("node", f"unknown tier node {node_code}")
+            raise AccountError("node", msg("unknown tier node %(code)s", code=node_code))
     else:
         node = session.scalar(select(TierNode).where(TierNode.parent_id.is_(None))
                               .order_by(TierNode.id).limit(1))
         if node is None:
-            raise AccountError("node", "the tenant has no tier tree yet")
+            raise AccountError("node", msg("the tenant has no tier tree yet"))
     department = None
     if role == "department_liaison":
         if not department_code:
-            raise AccountError("department", "a department liaison needs a department")
+            raise AccountError("department", msg("a department liaison needs a department"))
         department = session.scalar(select(Department).where(Department.code == department_code))
         if department is None:
-            raise AccountError("department", f"unknown department {department_code}")
+            raise AccountError("department", msg("unknown department %(code)s",
+                                                 code=department_code))
+    if session.scalar(select(Membership.id).where(
+            Membership.user_id == user.id, Membership.role == role,
+            Membership.node_id == node.id)) is not None:
+        raise AccountError("role", msg("%(username)s already has the role %(role)s at %(node)s",
+                                     username=user.username, role=role, node=node.code))
     membership = Membership(user_id=user.id, role=role, node_id=node.id,
                             department_id=department.id if department else None)
     session.add(membership)
@@ -222,10 +231,10 @@ def issue_token(session: TenantSession, user: User, *, name: str = "",
     chosen = tuple(scopes) if scopes is not None else DEFAULT_SCOPES
     unknown = sorted(set(chosen) - set(ALL_SCOPES))
     if unknown:
-        raise AccountError("scope", f"unknown scope {', '.join(unknown)}; "
-                                    f"one of {', '.join(ALL_SCOPES)}")
+        raise AccountError("scope", msg("unknown scope %(scope)s; one of %(choices)s",
+                                        scope=", ".join(unknown), choices=", ".join(ALL_SCOPES)))
     if not user.active:
-        raise AccountError("user", f"{user.username} is disabled")
+        raise AccountError("user", msg("%(username)s is disabled", username=user.username))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name[:120], prefix=secret[:12],
                      token_hash=digest(secret), scopes=sorted(set(chosen)),
@@ -259,7 +268,7 @@ def revoke_token(session: TenantSession, token_id: int, *, actor: str,
     """Revoke a token at once; revoking twice is harmless."""
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise AccountError("token", f"no token {token_id}")
+        raise AccountError("token", msg("no token %(id)s", id=token_id))
     if token.revoked_at is None:
         token.revoked_at = now or datetime.now(UTC)
         audit.record(session, actor=actor, action="token.revoke", object_type="token",

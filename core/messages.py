@@ -8,11 +8,23 @@ and the web pages can show it in the reader's language with :func:`translate`. B
 
 The lifecycle refuses with stable codes (``state:closed``, ``role``, ``scope``,
 ``missing:reason``, ``ladder:attempts:1/2``); :func:`explain_reason` turns each into a sentence.
+
+marshmallow's (and webargs') own messages are plain English strings, some filled in by the
+validator that produced them ("Must be one of: a, b.", "Length must be between 1 and 200.").
+They are translated at the boundary, without touching any schema: :data:`MARSHMALLOW_MESSAGES`
+lists them as message ids, the variable parts as ``%(name)s`` (``"Must be one of:
+%(choices)s."``); :func:`translate` looks a plain string up as it is and, failing that, matches
+it against these templates, translates the template and fills the values back in. So every
+schema — core's, a plugin's details schema — and every validator parameter is covered, and a
+message no catalog knows stays as it is. When marshmallow adds or rewords a message, add it
+here and to the three catalogs (tests/core/test_messages.py checks marshmallow's own list).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 
@@ -38,22 +50,121 @@ def msg(msgid: str, **params: Any) -> Message:
     return Message(msgid, params)
 
 
+def _(msgid: str) -> str:
+    """Mark ``msgid`` for extraction without translating it (babel's ``N_``)."""
+    return msgid
+
+
+#: marshmallow's standard messages (fields, validators, schemas) and webargs', as message ids;
+#: ``%(name)s`` stands for what the validator filled in.
+MARSHMALLOW_MESSAGES = (
+    # fields.Field, Schema, webargs
+    _("Missing data for required field."),
+    _("Field may not be null."),
+    _("Invalid value."),
+    _("Invalid input type."),
+    _("Unknown field."),
+    _("Invalid type."),
+    _("Invalid JSON body."),
+    # fields.*
+    _("Not a valid string."),
+    _("Not a valid utf-8 string."),
+    _("Not a valid integer."),
+    _("Not a valid number."),
+    _("Number too large."),
+    _("Special numeric values (nan or infinity) are not permitted."),
+    _("Not a valid boolean."),
+    _("Not a valid list."),
+    _("Not a valid tuple."),
+    _("Not a valid mapping type."),
+    _("Not a valid datetime."),
+    _("Not a valid aware datetime."),
+    _("Not a valid naive datetime."),
+    _("Not a valid date."),
+    _("Not a valid time."),
+    _("Not a valid period of time."),
+    _("Not a valid UUID."),
+    _("Not a valid URL."),
+    _("Not a valid email address."),
+    _("Not a valid IP address."),
+    _("Not a valid IPv4 address."),
+    _("Not a valid IPv6 address."),
+    # validate.Length
+    _("Shorter than minimum length %(min)s."),
+    _("Longer than maximum length %(max)s."),
+    _("Length must be between %(min)s and %(max)s."),
+    _("Length must be %(equal)s."),
+    # validate.Range (inclusive and exclusive bounds)
+    _("Must be greater than or equal to %(min)s."),
+    _("Must be greater than %(min)s."),
+    _("Must be less than or equal to %(max)s."),
+    _("Must be less than %(max)s."),
+    _("Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+    _("Must be greater than or equal to %(min)s and less than %(max)s."),
+    _("Must be greater than %(min)s and less than or equal to %(max)s."),
+    _("Must be greater than %(min)s and less than %(max)s."),
+    # validate.OneOf, ContainsOnly, ContainsNoneOf, Equal, Regexp, And/Predicate
+    _("Must be one of: %(choices)s."),
+    _("One or more of the choices you made was not in: %(choices)s."),
+    _("One or more of the choices you made was in: %(values)s."),
+    _("Must be equal to %(other)s."),
+    _("String does not match expected pattern."),
+    _("Invalid input."),
+)
+_PLACEHOLDER = re.compile(r"%\\\(([a-z_]+)\\\)s")
+
+
+@cache
+def _templates() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The templated ids of :data:`MARSHMALLOW_MESSAGES` as anchored patterns.
+
+    The most specific (longest fixed text) come first, so that "Must be greater than or equal
+    to 1." is read as that template and not as "Must be greater than %(min)s.".
+    """
+    templated = [m for m in MARSHMALLOW_MESSAGES if "%(" in m]
+    templated.sort(key=lambda m: len(re.sub(r"%\([a-z_]+\)s", "", m)), reverse=True)
+    return tuple((re.compile("^" + _PLACEHOLDER.sub(r"(?P<\1>.+?)", re.escape(m)) + "$",
+                             re.DOTALL), m) for m in templated)
+
+
+def template_of(text: str) -> tuple[str, dict[str, str]] | None:
+    """The marshmallow template ``text`` was filled from, and the values; None if none."""
+    for pattern, msgid in _templates():
+        match = pattern.match(text)
+        if match:
+            return msgid, match.groupdict()
+    return None
+
+
 def translate(text: str) -> str:
     """``text`` in the current request's language (English outside a request).
 
-    A :class:`Message` is looked up by its id and then filled in; a plain string (marshmallow's
-    standard messages, a plugin's own) is looked up as it is and left alone when no catalog
-    has it.
+    A :class:`Message` is looked up by its id and then filled in. A plain string (marshmallow's
+    standard messages, a plugin's own) is looked up as it is; failing that, a message filled
+    from one of marshmallow's templates is translated as its template and filled back in
+    (:data:`MARSHMALLOW_MESSAGES`); anything else is left alone.
     """
     from flask_babel import gettext  # noqa: PLC0415 - only interfaces translate
 
     if isinstance(text, Message):
-        translated = gettext(text.msgid)
-        try:
-            return translated % dict(text.params) if text.params else translated
-        except (KeyError, ValueError, TypeError):
-            return str(text)  # a broken translation must not hide the message
-    return gettext(text) if text else text
+        return _filled(gettext(text.msgid), text.params, str(text))
+    if not text:
+        return text
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    found = template_of(text)
+    if found is None:
+        return translated
+    msgid, params = found
+    return _filled(gettext(msgid), params, text)
+
+
+def _filled(translated: str, params: Mapping[str, Any], fallback: str) -> str:
+    try:
+        return translated % dict(params) if params else translated
+    except (KeyError, ValueError, TypeError):
+        return fallback  # a broken translation must not hide the message
 
 
 def explain_reason(reason: str) -> str:

@@ -23,13 +23,19 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
+from core.messages import msg
+
 
 class PIIError(ValueError):
-    """A personal-data value is malformed; ``field`` names what was checked."""
+    """A personal-data value is malformed; ``field`` names what was checked.
+
+    ``message`` is a :class:`core.messages.Message` (translatable); ``str(exc)`` is its English.
+    """
 
     def __init__(self, message: str, field: str) -> None:
         super().__init__(message)
         self.field = field
+        self.message = message
 
 
 def validate_id_number(value: str, *, today: date | None = None) -> str:
@@ -43,15 +49,15 @@ def validate_id_number(value: str, *, today: date | None = None) -> str:
     number = ric.compact(value or "")
     if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit()
                                                               or number[17] == "X"):
-        raise PIIError("an ID number has 17 digits and a final digit or X", "id_number")
+        raise PIIError(msg("an ID number has 17 digits and a final digit or X"), "id_number")
     try:
         born = ric.get_birth_date(number)
     except stdnum_exceptions.ValidationError as exc:
-        raise PIIError("the ID number's birth date is not a real date", "id_number") from exc
+        raise PIIError(msg("the ID number's birth date is not a real date"), "id_number") from exc
     if born > (today or date.today()) or born.year < 1890:
-        raise PIIError("the ID number's birth date is out of range", "id_number")
+        raise PIIError(msg("the ID number's birth date is out of range"), "id_number")
     if ric.calc_check_digit(number) != number[17]:
-        message = "the ID number's check digit does not match (GB 11643)"
+        message = msg("the ID number's check digit does not match (GB 11643)")
         raise PIIError(message, "id_number")
     return number
 
@@ -66,10 +72,11 @@ def validate_phone(value: str) -> str:
         parsed = phonenumbers.parse(value or "", "CN")
     except phonenumbers.NumberParseException as exc:
         raise PIIError(
-            "a phone is an 11-digit mobile or a landline with its area code", "phone"
+            msg("a phone is an 11-digit mobile or a landline with its area code"), "phone"
         ) from exc
     if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
-        raise PIIError("a phone is an 11-digit mobile or a landline with its area code", "phone")
+        raise PIIError(msg("a phone is an 11-digit mobile or a landline with its area code"),
+                       "phone")
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return "".join(ch for ch in national if ch.isdigit())
 

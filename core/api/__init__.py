@@ -10,19 +10,46 @@ OpenAPI document and its interactive docs), :mod:`~core.api.problems` (RFC 9457 
 
 from __future__ import annotations
 
+import http
+
 from flask import Flask
 from flask_smorest import Api
 
+from core.api.problems import ProblemSchema
+from core.errors import PROBLEM_JSON
 from core.plugins import PluginRegistry
 
 API_PREFIX = "/<tenant>/api/v1"
+#: The error statuses an operation of the API can answer (each problem+json): every
+#: operation lists these, writes also :data:`WRITE_ERRORS` (see core.api.spec).
+COMMON_ERRORS = (400, 401, 403, 404, 422, 429)
+WRITE_ERRORS = (409, 412)
 
 
 class OneDoorApi(Api):
-    """flask-smorest's Api, leaving error pages to :mod:`core.errors` (problem+json there)."""
+    """flask-smorest's Api, leaving error pages to :mod:`core.errors` (problem+json there).
+
+    Its error responses are documented as they are sent: ``application/problem+json`` with
+    the ``Problem`` schema, one component per status (``NOT_FOUND``…), and no catch-all
+    ``default`` — :func:`core.api.spec.tenant_document` lists on every operation the error
+    statuses it can answer, so a client (and schemathesis) knows each one.
+    """
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         """core.errors renders every HTTP error, for the API as problem+json."""
+
+    def _register_responses(self) -> None:
+        """A component response per status; errors are problem+json (flask-smorest: JSON)."""
+        for status in http.HTTPStatus:
+            response: dict = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_JSON: {"schema": ProblemSchema}}
+            # The statuses every operation lists are always there; others when referenced.
+            self.spec.components.response(status.name, response,
+                                          lazy=status not in (*COMMON_ERRORS, *WRITE_ERRORS))
 
 
 def register_api(app: Flask, registry: PluginRegistry) -> OneDoorApi:

@@ -13,21 +13,59 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext
+from marshmallow import INCLUDE, Schema, fields
 
 from core.cases.errors import flatten_messages
 from core.messages import explain_reason, translate
+
+
+class FieldErrorSchema(Schema):
+    """One member of a problem's ``errors``: which field, where in the body, what is wrong."""
+
+    class Meta:
+        """Members beyond these are allowed (RFC 9457 extensions)."""
+
+        unknown = INCLUDE
+
+    field = fields.String(required=True, metadata={
+        "description": "dotted path (parties.0.phone), _schema for the whole body, "
+                       "_transition for a refused lifecycle step"})
+    pointer = fields.String(required=True, metadata={
+        "description": "JSON Pointer into the request body (#/parties/0/phone)"})
+    detail = fields.String(required=True, metadata={
+        "description": "the message, in the request's language"})
+    code = fields.String(metadata={"description": "a lifecycle refusal code (state:closed)"})
+
+
+class ProblemSchema(Schema):
+    """An error as ``application/problem+json`` (RFC 9457); extension members may follow."""
+
+    class Meta:
+        """Members beyond these are allowed (RFC 9457 extensions)."""
+
+        unknown = INCLUDE
+
+    type = fields.String(required=True, metadata={"example": "about:blank"})
+    title = fields.String(required=True, metadata={"description": "the status, for people"})
+    status = fields.Integer(required=True)
+    detail = fields.String(metadata={"description": "what went wrong, in the request's "
+                                                   "language"})
+    errors = fields.List(fields.Nested(FieldErrorSchema))
+
 
 #: webargs nests validation messages under the location they came from.
 _LOCATIONS = ("json", "form", "query", "querystring", "headers", "files", "view_args", "path")
 
 
-def field_errors(messages: Mapping[str, Any] | None) -> list[dict[str, str]]:
+def field_errors(messages: Mapping[str, Any] | list[str] | None) -> list[dict[str, str]]:
     """``{"parties.0.phone": ["…"]}`` (or webargs' nesting) as RFC 9457 ``errors`` members."""
     if not messages:
         return []
     if len(messages) == 1 and next(iter(messages)) in _LOCATIONS:
         messages = next(iter(messages.values()))
-    flat = flatten_messages(messages) if not _is_flat(messages) else messages
+    # A bare list (webargs' "Invalid JSON body.") is about the whole body.
+    flat = messages if isinstance(messages, Mapping) and _is_flat(messages) \
+        else flatten_messages(messages)
     out = []
     for field, texts in flat.items():
         pointer = "#/" + "/".join(field.split(".")) if field != "_schema" else "#"

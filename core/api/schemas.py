@@ -25,6 +25,16 @@ class UtcDateTime(fields.DateTime):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+class DecimalText(fields.Decimal):
+    """A decimal sent as a string (``"12.50"``, exact), and documented as one."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"type": "string", "format": "decimal", **kwargs.pop("metadata", {})}
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
+
+
 RISKS = ["red", "orange", "yellow", "blue"]
 
 
@@ -66,9 +76,9 @@ class CaseOut(Schema):
     location_node = fields.String(attribute="location_node_code")
     node = fields.String(attribute="node_code")
     address = fields.String()
-    latitude = fields.Decimal(as_string=True, allow_none=True)
-    longitude = fields.Decimal(as_string=True, allow_none=True)
-    amount = fields.Decimal(as_string=True, allow_none=True)
+    latitude = DecimalText(allow_none=True)
+    longitude = DecimalText(allow_none=True)
+    amount = DecimalText(allow_none=True)
     people_involved = fields.Integer()
     is_group = fields.Boolean()
     rung = fields.Integer()

@@ -2,7 +2,9 @@
 
 flask-smorest builds one document for the application, with paths under
 ``/{tenant}/api/v1``. Each tenant gets it rewritten for itself: the server is
-``/<slug>/api/v1``, the ``tenant`` path parameter is gone, and the case intake schema lists
+``/<slug>/api/v1``, the ``tenant`` path parameter is gone, every operation lists the error
+statuses it can answer (``application/problem+json``, the ``Problem`` schema; writes also 409
+and 412), and the case intake schema lists
 that tenant's case types (core's and its enabled plugins') with each type's details schema —
 so a client generated from 舟山's document knows the maritime fields, and 杭州's does not.
 Documents are cached per ``(tenant id, config_version)``.
@@ -14,7 +16,9 @@ ours that reads the document's URL from the page, so the strict CSP needs no inl
 from __future__ import annotations
 
 import copy
+import http
 import threading
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -69,13 +73,15 @@ def tenant_document(tenant: TenantContext) -> dict[str, Any]:
     if cached is not None:
         return cached
     api = current_app.extensions["onedoor_api"]
-    document = copy.deepcopy(api.spec.to_dict())
+    document = _json_numbers(copy.deepcopy(api.spec.to_dict()))
     document["servers"] = [{"url": f"/{tenant.slug}/api/v1",
                             "description": tenant.name("en")}]
     document["paths"] = {
         path.removeprefix(PREFIX) or "/": _without_tenant_parameter(item)
         for path, item in document.get("paths", {}).items() if path.startswith(PREFIX)
     }
+    for item in document["paths"].values():
+        _list_errors(item)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     extra, details = _details_components(tenant)
     schemas.update(extra)
@@ -93,6 +99,31 @@ def tenant_document(tenant: TenantContext) -> dict[str, Any]:
             del _cache[old]
         _cache[key] = document
     return document
+
+
+def _json_numbers(value: Any) -> Any:
+    """Decimal bounds (``validate.Range`` of a Decimal field) as JSON numbers, not strings."""
+    if isinstance(value, dict):
+        return {k: _json_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _list_errors(item: dict[str, Any]) -> None:
+    """Every operation names the problem responses it can give (no catch-all ``default``)."""
+    from core.api import COMMON_ERRORS, WRITE_ERRORS  # noqa: PLC0415 - core.api imports us
+
+    for method, operation in item.items():
+        if method not in ("get", "post", "put", "patch", "delete"):
+            continue
+        responses = operation.setdefault("responses", {})
+        statuses = COMMON_ERRORS if method == "get" else (*COMMON_ERRORS, *WRITE_ERRORS)
+        for status in statuses:
+            responses.setdefault(str(status), {
+                "$ref": f"#/components/responses/{http.HTTPStatus(status).name}"})
 
 
 def _without_tenant_parameter(item: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from core import audit, pii, sla, supervision
 from core.cases.errors import CaseInvalid, CaseNotFound, TransitionRefused, flatten_messages
 from core.cases.lookup import get_case
 from core.db import TenantSession
+from core.messages import msg
 from core.models import Case, Evaluation, MediationAttempt, Party, TierNode
 from core.tenancy import TenantContext
 from core.workflow import Actor, Status
@@ -35,7 +36,7 @@ class AttemptSchema(Schema):
     @validates_schema
     def _leader_named(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data.get("leader_involved") and not data.get("leader_name", "").strip():
-            raise ValidationError({"leader_name": ["name the leader who took part"]})
+            raise ValidationError({"leader_name": [msg("name the leader who took part")]})
 
 
 def record_attempt(session: TenantSession, tenant: TenantContext, code: str, actor: Actor,
@@ -96,7 +97,8 @@ def evaluate(session: TenantSession, tenant: TenantContext, code: str, actor: Ac
         Evaluation.case_id == case.id, Evaluation.channel == loaded["channel"],
         Evaluation.evaluated_at >= case.closed_at))
     if already:
-        raise CaseInvalid({"channel": ["this case was already evaluated through this channel"]})
+        raise CaseInvalid({"channel": [
+            msg("this case was already evaluated through this channel")]})
     evaluation = Evaluation(case_id=case.id, rating=loaded["rating"], channel=loaded["channel"],
                             comment=loaded["comment"], evaluated_at=now,
                             recorded_by=actor.name)
@@ -127,9 +129,10 @@ def reveal_party(session: TenantSession, tenant: TenantContext, party_id: int, f
     leaves an audit event (``party.revealed``) in the same transaction.
     """
     if field not in REVEALABLE:
-        raise CaseInvalid({"field": [f"one of {', '.join(REVEALABLE)}"]})
+        raise CaseInvalid({"field": [msg("one of %(choices)s",
+                                          choices=", ".join(REVEALABLE))]})
     if not reason or not reason.strip():
-        raise CaseInvalid({"reason": ["say why the plain value is needed"]})
+        raise CaseInvalid({"reason": [msg("say why the plain value is needed")]})
     party = session.get(Party, party_id)
     if party is None:
         raise CaseNotFound(f"no party {party_id}")
@@ -141,7 +144,7 @@ def reveal_party(session: TenantSession, tenant: TenantContext, party_id: int, f
         raise TransitionRefused(["scope"])
     token = getattr(party, REVEALABLE[field])
     if not token:
-        raise CaseInvalid({"field": [f"this party has no {field}"]})
+        raise CaseInvalid({"field": [msg("this party has no %(field)s", field=field)]})
     value = vault.decrypt(token, context=f"{tenant.id}:party.{field}")
     audit.record(session, actor=actor.name, action="party.revealed", object_type="case",
                  object_id=case.code, data={"party": party.id, "field": field,

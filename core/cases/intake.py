@@ -19,6 +19,7 @@ from core.cases.catalogs import assess_risk, case_types, check_vetoes, deadline_
 from core.cases.errors import CaseInvalid, flatten_messages
 from core.categories import CHANNELS, DEMAND_TYPES, tenant_categories
 from core.db import TenantSession, tenant_sql
+from core.messages import msg
 from core.models import Case, Center, Party
 from core.tenancy import TenantContext
 from core.workflow import TRANSITIONS, Actor, Status
@@ -48,13 +49,13 @@ class PartySchema(Schema):
                 else:
                     data["id_number"] = pii.validate_id_number(number)
             except (pii.PIIError, ValueError) as exc:
-                errors["id_number"] = [str(exc) if isinstance(exc, pii.PIIError)
-                                       else "not a valid unified social credit code"]
+                errors["id_number"] = [exc.message if isinstance(exc, pii.PIIError)
+                                       else msg("not a valid unified social credit code")]
         if data.get("phone"):
             try:
                 data["phone"] = pii.validate_phone(data["phone"])
             except pii.PIIError as exc:
-                errors["phone"] = [str(exc)]
+                errors["phone"] = [exc.message]
         if errors:
             raise ValidationError(errors)
 
@@ -90,7 +91,7 @@ class IntakeSchema(Schema):
     @validates_schema
     def _has_applicant(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if not any(p.get("role") == "applicant" for p in data.get("parties", [])):
-            raise ValidationError({"parties": ["at least one party must be the applicant"]})
+            raise ValidationError({"parties": [msg("at least one party must be the applicant")]})
 
 
 # What intake needs of the location node, as one row: plain SQL through tenant_sql (which
@@ -156,14 +157,15 @@ def register(
         if existing is not None:
             if existing.details.get("_intake_fingerprint") != fingerprint:
                 raise CaseInvalid({"idempotency_key": [
-                    "this key was already used for a different request"]})
+                    msg("this key was already used for a different request")]})
             return IntakeResult(existing, False)
 
     errors: dict[str, list[str]] = {}
     types = case_types(tenant)
     case_type = types.get(loaded["case_type"])
     if case_type is None:
-        errors["case_type"] = [f"unknown case type for this tenant: {loaded['case_type']}"]
+        errors["case_type"] = [msg("unknown case type for this tenant: %(case_type)s",
+                                      case_type=loaded["case_type"])]
     details: dict[str, Any] = {}
     if case_type is not None:
         try:
@@ -172,17 +174,19 @@ def register(
             errors.update(flatten_messages(exc.messages, "details"))
     category = loaded["category"] or (case_type.category if case_type else "other")
     if category not in tenant_categories(tenant.config):
-        errors["category"] = [f"unknown category: {category}"]
+        errors["category"] = [msg("unknown category: %(category)s", category=category)]
     node = tenant_sql(session, _NODE_BY_CODE, {"code": loaded["location_node"]}).first()
     if node is None:
-        errors["location_node"] = [f"unknown tier node: {loaded['location_node']}"]
+        errors["location_node"] = [msg("unknown tier node: %(code)s",
+                                          code=loaded["location_node"])]
     elif not actor.covers(node.path):
-        errors["location_node"] = ["outside the tiers you work for"]
+        errors["location_node"] = [msg("outside the tiers you work for")]
     center = None
     if loaded["intake_center"]:
         center = session.scalar(select(Center).where(Center.code == loaded["intake_center"]))
         if center is None:
-            errors["intake_center"] = [f"unknown center: {loaded['intake_center']}"]
+            errors["intake_center"] = [msg("unknown center: %(code)s",
+                                              code=loaded["intake_center"])]
     if errors:
         raise CaseInvalid(errors)
     assert case_type is not None and node is not None  # for type checkers: errors raised above

@@ -226,3 +226,42 @@ def test_an_auditor_reads_but_may_not_register(world: World) -> None:
     before = count_cases(world, alpha)
     assert_problem(world.call("POST", alpha, "/cases", alpha.auditor_token, json=intake()), 403)
     assert count_cases(world, alpha) == before
+
+
+def test_a_body_that_is_not_json_is_a_400_problem_naming_the_body(world: World) -> None:
+    code = world.create_case(world.alpha)["code"]
+    response = world.call("POST", world.alpha, f"/cases/{code}/transitions", world.alpha.token,
+                          data=b"\x00", content_type="application/json")
+    body = assert_problem(response, 400)
+    assert fields_of(body) == {"_schema"}
+
+
+def test_granting_a_role_twice_is_a_422_not_a_500(world: World) -> None:
+    alpha = world.alpha
+    url = "/users/alpha-auditor/memberships"
+    body = assert_problem(world.call("POST", alpha, url, alpha.token, json={"role": "auditor"}),
+                          422)
+    assert fields_of(body) == {"role"}
+    created = world.call("POST", alpha, "/users", alpha.token, json={
+        "username": "twice", "memberships": [{"role": "clerk"}, {"role": "clerk"}]})
+    assert "memberships.1.role" in fields_of(assert_problem(created, 422))
+    assert world.call("GET", alpha, "/users/twice", alpha.token).status_code == 404
+
+
+def test_the_document_lists_problem_responses_on_every_operation(world: World) -> None:
+    document = world.call("GET", world.alpha, "/openapi.json").get_json()
+    problem = document["components"]["responses"]["NOT_FOUND"]["content"]
+    assert problem == {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for item in document["paths"].values():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            expected = {"400", "401", "403", "404", "422", "429"}
+            if method != "get":
+                expected |= {"409", "412"}
+            assert expected <= set(operation["responses"]), (method, operation["summary"])
+            assert "default" not in operation["responses"]
+    amount = document["components"]["schemas"]["CaseIn"]["properties"]["amount"]
+    assert amount["maximum"] == 999999999999 and amount["minimum"] == 0
+    assert document["components"]["schemas"]["CaseOut"]["properties"]["amount"]["type"] == \
+        "string"
