@@ -335,6 +335,8 @@ def parse_w3c(name: str, raw: str | None, tz: ZoneInfo) -> datetime | None:
     raw = (raw or "").strip()
     if not raw:
         return None
+    # A "+" left unescaped in a query string arrives as a space: "…T00:00:00 08:00".
+    raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", raw)
     try:
         if len(raw) == 10:
             return datetime.combine(date.fromisoformat(raw), time(), tz)

@@ -3,7 +3,8 @@
 Every view declares its permission rule like the REST API's (:func:`core.api.access.permission`):
 the reading methods are public (GeoReport needs no key to read), ``POST requests`` takes the
 action ``open311.submit``, authorized by the form's ``api_key`` — an API token of this tenant
-with the scope ``open311`` — in :func:`_check` before the view runs. Errors are the spec's
+with the scope ``open311`` — in the view (:func:`_authorize`), after the rate limit has counted
+the attempt, so that guessing keys is throttled too. Errors are the spec's
 ``errors`` list with the HTTP status it names (404 unknown things, 403 a bad key, 400 the rest).
 """
 
@@ -55,7 +56,8 @@ def request_locale() -> str:
 
 
 def _fmt() -> str:
-    fmt = (request.view_args or {}).get("fmt", "xml")
+    """The format asked for (the extension), XML when there is none we serve."""
+    fmt = (request.view_args or {}).get("fmt") or request.path.rpartition(".")[2]
     return fmt if fmt in formats.FORMATS else "xml"
 
 
@@ -103,7 +105,7 @@ def _post_limit() -> str:
     return current_app.config.get("OPEN311_POST_LIMIT", POST_LIMIT)
 
 
-# --- before every view: the rule, the jurisdiction, the api_key -------------------------------
+# --- before every view: the rule and the jurisdiction; the api_key --------------------------------
 
 
 @bp.before_request
@@ -117,18 +119,24 @@ def _check() -> None:
             raise Open311Error(404, (404, gettext(
                 "The jurisdiction_id %(given)s is not served here; this endpoint serves "
                 "%(slug)s.", given=jurisdiction, slug=g.tenant.slug)))
-        if action == PUBLIC:
-            return
-        secret = (request.form.get("api_key") or request.args.get("api_key") or "").strip()
-        principal = None
-        if secret:
-            with _database().transaction(g.tenant.id) as session:
-                principal = accounts.authenticate_token(session, secret)
-        if (principal is None or not principal.has_scope(action)
-                or not principal.roles & PERMISSIONS[action]):
-            raise Open311Error(403, (403, gettext(
-                "Invalid api_key received -- can't proceed with create_request.")))
-        g.principal = principal
+
+
+def _authorize(action: str):
+    """The principal of the form's ``api_key`` if it may take ``action``; a 403 otherwise.
+
+    Called by the view itself, after the rate limit counted the attempt.
+    """
+    secret = (request.form.get("api_key") or request.args.get("api_key") or "").strip()
+    principal = None
+    if secret:
+        with _database().transaction(g.tenant.id) as session:
+            principal = accounts.authenticate_token(session, secret)
+    if (principal is None or not principal.has_scope(action)
+            or not principal.roles & PERMISSIONS[action]):
+        raise Open311Error(403, (403, gettext(
+            "Invalid api_key received -- can't proceed with create_request.")))
+    g.principal = principal
+    return principal
 
 
 @bp.errorhandler(Open311Error)
@@ -234,7 +242,8 @@ class RequestCollection(MethodView):
     @permission("open311.submit")
     def post(self, fmt: str):
         """Register a case from a form-encoded GeoReport request."""
-        return _create(_format(fmt))
+        fmt = _format(fmt)
+        return _create(fmt, _authorize("open311.submit"))
 
 
 bp.add_url_rule("/requests.<fmt>", view_func=RequestCollection.as_view("requests"))
@@ -267,14 +276,13 @@ def _location(session, principal, address_id: str) -> tuple[str, str]:
     return row.code, row.path
 
 
-def _create(fmt: str):
+def _create(fmt: str, principal):
     form = request.form
     code = (form.get("service_code") or "").strip()
     if not code:
         raise _bad("service_code", "required")
     case_type = _service(code)
     locale = request_locale()
-    principal = g.principal
     with _database().transaction(g.tenant.id) as session:
         try:
             node_code, node_path = _location(session, principal,

@@ -89,7 +89,7 @@ class World:
 
     def submit(self, tenant: Tenant, fmt: str = "json", key: str | None = None,
                **overrides: Any):
-        data = report(key or tenant.key, **overrides)
+        data = report(tenant.key if key is None else key, **overrides)
         return self.post(tenant, f"/requests.{fmt}", {k: v for k, v in data.items()
                                                       if v is not None})
 
