@@ -158,9 +158,10 @@ def _http_error(exc: HTTPException):
     with force_locale(request_locale()):
         description = _details().get(status, str(status))
     response = formats.errors(_fmt(), status, [(status, description)])
+    original = exc.get_response()
     for name in ("Retry-After", "Allow"):
-        if exc.get_response().headers.get(name):
-            response.headers[name] = exc.get_response().headers[name]
+        if original.headers.get(name):
+            response.headers[name] = original.headers[name]
     return response
 
 
