@@ -13,6 +13,7 @@ from core import i18n
 from core.db import Database
 from core.errors import register_error_handlers
 from core.migrate import resolve_url
+from core.open311 import register_open311
 from core.plugins import PluginRegistry
 from core.settings import Settings, load_settings
 from core.tenancy import TenantDirectory, reset_current, set_current
@@ -68,6 +69,7 @@ def create_app(
 
     auth.install(app)
     register_api(app, registry)
+    register_open311(app)
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

@@ -137,12 +137,17 @@ def register(
     *,
     vault: pii.Vault,
     now: datetime | None = None,
+    extra_details: Mapping[str, Any] | None = None,
 ) -> IntakeResult:
     """Register a case (登记): validate, give it its code, parties, clocks, risk and audit event.
 
     With an ``idempotency_key`` already used in this tenant, the existing case is returned
     (``created=False``) when the input is the same, and :class:`CaseInvalid` is raised naming
     ``idempotency_key`` when it differs — so a retried request creates exactly one case.
+
+    ``extra_details`` are what the interface itself adds to ``details`` next to the validated
+    ones (e.g. Open311's ``device_id`` under ``"open311"``); they are not checked against the
+    case type's schema and must not use its field names.
     """
     now = now or datetime.now(UTC)
     try:
@@ -215,7 +220,7 @@ def register(
         is_group=bool(loaded["is_group"]) if loaded["is_group"] is not None else False,
         status=Status.REGISTERED.value,
         rung=escalation.starting_rung(ladder(tenant), level_code),
-        details={**details, "_intake_fingerprint": fingerprint},
+        details={**(extra_details or {}), **details, "_intake_fingerprint": fingerprint},
         idempotency_key=loaded["idempotency_key"],
         intake_center_id=center.id if center is not None else None,
         window_type=loaded["window_type"] or case_type.window,

@@ -1,4 +1,7 @@
-"""Every API endpoint declares a permission rule for each of its methods; one without is refused."""
+"""Every API endpoint declares a permission rule for each of its methods; one without is refused.
+
+"API" covers the REST API (blueprints ``api_*``) and Open311 GeoReport v2 (``open311``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from flask import Flask
 from core.api.access import PUBLIC, rule_of
 from core.authz import PERMISSIONS
 
-API_BLUEPRINTS = ("api_",)
+API_BLUEPRINTS = ("api_", "open311.")
 
 
 def api_endpoints(app: Flask) -> list[tuple[str, str, str]]:
@@ -28,7 +31,7 @@ def missing_rules(app: Flask) -> list[str]:
 def test_every_api_endpoint_and_method_has_a_permission_rule(app: Flask) -> None:
     endpoints = api_endpoints(app)
     blueprints = {endpoint.partition(".")[0] for _p, endpoint, _m in endpoints}
-    assert {"api_cases", "api_accounts", "api_directory", "api_spec"} <= blueprints
+    assert {"api_cases", "api_accounts", "api_directory", "api_spec", "open311"} <= blueprints
     assert len(endpoints) > 20
     assert missing_rules(app) == []
     with app.test_request_context():
@@ -40,8 +43,19 @@ def test_only_the_documentation_is_public(app: Flask) -> None:
     with app.test_request_context():
         public = {path for path, endpoint, method in api_endpoints(app)
                   if rule_of(endpoint, method) == PUBLIC}
-    assert public and all(path.startswith("/<tenant>/api/v1/") for path in public)
-    assert all("openapi.json" in path or "/docs" in path for path in public)
+    rest = {path for path in public if path.startswith("/<tenant>/api/v1/")}
+    assert rest and all("openapi.json" in path or "/docs" in path for path in rest)
+    # GeoReport reads without a key; everything else public is under /<tenant>/open311/v2/.
+    assert all(path.startswith("/<tenant>/open311/v2/") for path in public - rest)
+
+
+def test_open311_posts_need_the_open311_action_and_reads_are_public(app: Flask) -> None:
+    with app.test_request_context():
+        rules = {(path, method): rule_of(endpoint, method)
+                 for path, endpoint, method in api_endpoints(app)
+                 if endpoint.startswith("open311.") and endpoint != "open311.unknown"}
+    assert rules[("/<tenant>/open311/v2/requests.<fmt>", "POST")] == "open311.submit"
+    assert {rule for (_p, method), rule in rules.items() if method != "POST"} == {PUBLIC}
 
 
 def test_an_endpoint_without_a_rule_is_reported_and_refused(make_app, sqlite_url: str) -> None:
