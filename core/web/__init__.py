@@ -111,6 +111,8 @@ def register_web(app: Flask, registry: PluginRegistry) -> None:
     app.jinja_env.globals["has_logo"] = branding.has_logo
     security.install(app)
     app.register_blueprint(bp)
+    from core.portal import bp as portal  # noqa: PLC0415 - the citizen portal
+    app.register_blueprint(portal)
     for name in sorted(registry.infos):
         blueprints = [b for result in registry.hooks_of(name).onedoor_blueprints()
                       for b in result or []]
