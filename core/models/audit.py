@@ -16,7 +16,11 @@ class AuditEvent(TenantScoped, Base):
     """Who did what to which object, chained per tenant by ``hash`` = H(prev_hash + event)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_tenant_id_seq", "tenant_id", "seq", unique=True),)
+    __table_args__ = (
+        Index("ix_audit_events_tenant_id_seq", "tenant_id", "seq", unique=True),
+        # A case's timeline (staff page, API, citizen milestones) reads its events in order.
+        Index("ix_audit_events_tenant_id_object", "tenant_id", "object_type", "object_id", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
