@@ -105,12 +105,21 @@ def _template_defaults() -> dict[str, Any]:
 
 def register_web(app: Flask, registry: PluginRegistry) -> None:
     """Register core pages, then mount every installed plugin's blueprints under its tenant."""
-    from core.web import branding, centers, home, notices, security, tiers  # noqa: F401,PLC0415
+    from core.web import (  # noqa: F401,PLC0415
+        branding,
+        centers,
+        home,
+        notices,
+        security,
+        tiers,
+        workbench,  # noqa: PLC0415
+    )
 
     app.context_processor(_template_defaults)
     app.jinja_env.globals["has_logo"] = branding.has_logo
     security.install(app)
     app.register_blueprint(bp)
+    app.register_blueprint(workbench.bp)
     from core.portal import bp as portal  # noqa: PLC0415 - the citizen portal
     app.register_blueprint(portal)
     for name in sorted(registry.infos):

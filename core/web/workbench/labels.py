@@ -1,0 +1,145 @@
+"""Words for the workbench's codes in the reader's language: actions, routes, ratings, risk.
+
+Status names come from :func:`core.messages.status_name`; vocabularies with names per locale
+(categories, channels, risk levels, case types) come from their terms. These functions are
+called while a page renders, so gettext sees the request's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+
+from core.categories import CHANNELS, DEMAND_TYPES, RISK_LEVELS
+from core.messages import status_name
+from core.web import current_locale
+
+
+def action_name(name: str) -> str:
+    """A transition (or the workbench's attempt / evaluate forms) as a button label."""
+    names = {
+        "accept": gettext("Accept"),
+        "reject": gettext("Do not accept"),
+        "assign": gettext("Assign to a department"),
+        "return": gettext("Return the case"),
+        "start_mediation": gettext("Start mediation"),
+        "attempt": gettext("Record a mediation attempt"),
+        "resolve": gettext("Resolve"),
+        "fail_mediation": gettext("Mediation failed"),
+        "escalate": gettext("Escalate to the tier above"),
+        "refer": gettext("Refer to another route"),
+        "close": gettext("Close"),
+        "archive": gettext("Archive"),
+        "withdraw": gettext("Withdraw"),
+        "merge": gettext("Merge into another case"),
+        "reopen": gettext("Reopen"),
+        "evaluate": gettext("Record an evaluation"),
+    }
+    return names.get(name, name)
+
+
+def event_words(action: str, data: dict[str, Any]) -> str:
+    """An audit event of a case as a sentence (the timeline)."""
+    if action == "case.registered":
+        return gettext("Registered (risk: %(risk)s).", risk=risk_name(data.get("risk", "")))
+    if action == "case.attempt_recorded":
+        return gettext("Mediation attempt recorded: %(result)s.",
+                       result=attempt_result(data.get("result", "")))
+    if action == "case.evaluated":
+        return gettext("Evaluation recorded: %(rating)s.",
+                       rating=rating_name(data.get("rating", "")))
+    if action == "party.revealed":
+        return gettext("Personal data of a party was revealed (%(field)s): %(reason)s",
+                       field=reveal_field(data.get("field", "")), reason=data.get("reason", ""))
+    if action.startswith("case."):
+        words = gettext("%(action)s: from %(source)s to %(target)s.",
+                        action=action_name(action[5:]),
+                        source=status_name(str(data.get("from", ""))),
+                        target=status_name(str(data.get("to", ""))))
+        if data.get("reason"):
+            words += " " + gettext("Reason: %(reason)s", reason=data["reason"])
+        return words
+    return action
+
+
+def risk_name(code: str) -> str:
+    """A risk level, e.g. 红色（重大）."""
+    term = RISK_LEVELS.get(code)
+    return term.name(current_locale()) if term else code
+
+
+def channel_name(code: str) -> str:
+    """An intake channel."""
+    term = CHANNELS.get(code)
+    return term.name(current_locale()) if term else code
+
+
+def demand_name(code: str) -> str:
+    """A demand type."""
+    term = DEMAND_TYPES.get(code)
+    return term.name(current_locale()) if term else code
+
+
+def route_name(code: str) -> str:
+    """A referral route."""
+    names = {
+        "arbitration": gettext("Arbitration"),
+        "litigation": gettext("Litigation"),
+        "administrative": gettext("Administrative route"),
+        "petition": gettext("Petition"),
+        "judicial_confirmation": gettext("Judicial confirmation"),
+    }
+    return names.get(code, code)
+
+
+def rating_name(code: str) -> str:
+    """A satisfaction rating."""
+    names = {"satisfied": gettext("Satisfied"),
+             "basically_satisfied": gettext("Basically satisfied"),
+             "unsatisfied": gettext("Unsatisfied")}
+    return names.get(code, code)
+
+
+def evaluation_channel(code: str) -> str:
+    """How an evaluation was collected."""
+    names = {"online": gettext("Online"), "on_site": gettext("On site"),
+             "callback": gettext("Callback")}
+    return names.get(code, code)
+
+
+def attempt_result(code: str) -> str:
+    """The result of a mediation attempt."""
+    names = {"succeeded": gettext("succeeded"), "failed": gettext("failed"),
+             "partial": gettext("partly succeeded")}
+    return names.get(code, code)
+
+
+def reveal_field(code: str) -> str:
+    """A revealable personal-data field."""
+    names = {"id_number": gettext("ID number"), "phone": gettext("Phone")}
+    return names.get(code, code)
+
+
+def party_role(code: str) -> str:
+    """A party's role."""
+    names = {"applicant": gettext("Applicant"), "respondent": gettext("Respondent"),
+             "third_party": gettext("Third party")}
+    return names.get(code, code)
+
+
+def deadline_state(code: str) -> str:
+    """The state of a clock."""
+    names = {"running": gettext("running"), "met": gettext("met in time"),
+             "paused": gettext("paused"), "breached": gettext("overdue"),
+             "late": gettext("met late"), "stopped": gettext("stopped")}
+    return names.get(code, code)
+
+
+TEMPLATE_HELPERS = {
+    "action_name": action_name, "event_words": event_words, "risk_name": risk_name,
+    "channel_name": channel_name, "demand_name": demand_name, "route_name": route_name,
+    "rating_name": rating_name, "evaluation_channel": evaluation_channel,
+    "attempt_result": attempt_result, "reveal_field": reveal_field, "party_role": party_role,
+    "deadline_state": deadline_state, "status_name": status_name,
+}
