@@ -111,6 +111,9 @@ def register_web(app: Flask, registry: PluginRegistry) -> None:
     app.jinja_env.globals["has_logo"] = branding.has_logo
     security.install(app)
     app.register_blueprint(bp)
+    from core.web.dashboard import bp as dashboard_bp  # noqa: PLC0415
+
+    app.register_blueprint(dashboard_bp)
     for name in sorted(registry.infos):
         blueprints = [b for result in registry.hooks_of(name).onedoor_blueprints()
                       for b in result or []]
