@@ -7,9 +7,11 @@ reads "—", never 0 or 0 %.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
+from babel import numbers
 from babel.dates import format_skeleton
-from flask_babel import format_decimal, format_number, format_percent, gettext
+from flask_babel import get_locale, gettext
 
 from core.indicators import DEFINITIONS, Figure
 
@@ -19,27 +21,41 @@ SIGNED_PERCENT = "+#,##0.0%;-#,##0.0%"
 HOURS = "#,##0.0"
 
 
+@lru_cache(maxsize=8192)
+def _formatted(locale: str, kind: str, pattern: str | None, value: float | int) -> str:
+    # Babel's pattern application costs a fraction of a millisecond; a dashboard prints
+    # thousands of numbers, most of them repeated (0, 1, 50.0%), so they are kept.
+    if kind == "percent":
+        return numbers.format_percent(value, pattern, locale=locale)
+    return numbers.format_decimal(value, pattern, locale=locale)
+
+
+def _locale() -> str:
+    return str(get_locale() or "zh_Hans")
+
+
 def number(value: float | None) -> str:
-    """A count (or any number) with the locale's grouping; "—" for None."""
+    """A count (or any number) with the locale's grouping (the request's locale, as
+    flask_babel chooses it); "—" for None."""
     if value is None:
         return NONE
     if float(value).is_integer():
-        return format_number(int(value))
-    return format_decimal(value, HOURS)
+        return _formatted(_locale(), "decimal", None, int(value))
+    return _formatted(_locale(), "decimal", HOURS, float(value))
 
 
 def percent(value: float | None, *, signed: bool = False) -> str:
     """``0.667`` as "66.7%" (signed: "+66.7%" / "-7.8%"); "—" for None."""
     if value is None:
         return NONE
-    return format_percent(value, SIGNED_PERCENT if signed else PERCENT)
+    return _formatted(_locale(), "percent", SIGNED_PERCENT if signed else PERCENT, value)
 
 
 def hours(value: float | None) -> str:
     """Hours with one decimal, "36.0 h" / "36.0 小时"; "—" for None."""
     if value is None:
         return NONE
-    return gettext("%(hours)s h", hours=format_decimal(value, HOURS))
+    return gettext("%(hours)s h", hours=_formatted(_locale(), "decimal", HOURS, float(value)))
 
 
 def value_text(figure: Figure) -> str:
