@@ -45,7 +45,7 @@ SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
                                                "median_hours_to_resolve")),
 )
 
-#: Charts: breakdown, title, and the columns of its table (the first one is drawn).
+#: Charts, in page order: the breakdown (core.indicators.BREAKDOWNS) and its title.
 CHARTS: tuple[tuple[str, Any], ...] = (
     ("category", lazy_gettext("By category")),
     ("channel", lazy_gettext("By channel")),
@@ -55,6 +55,7 @@ CHARTS: tuple[tuple[str, Any], ...] = (
     ("mediator", lazy_gettext("By mediator")),
     ("month", lazy_gettext("Over time (month of registration)")),
 )
+#: The columns of each chart's table; the chart draws the first (for mediators: cases mediated).
 GROUP_COLUMNS = ("intake", "accepted", "resolution_rate", "on_time_rate", "satisfaction_rate",
                  "intake_yoy")
 MONTH_COLUMNS = ("intake", "accepted", "resolution_rate", "on_time_rate", "satisfaction_rate")
