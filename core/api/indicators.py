@@ -14,15 +14,12 @@ from flask.views import MethodView
 from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from core import indicators
-from core.api.access import permission, principal, require
+from core.api.access import permission, principal
 from core.api.problems import field_errors
 from core.api.schemas import UtcDateTime
-from core.authz import Resource, visibility
-from core.models import TierNode
-from core.web import current_locale
+from core.web import current_locale, scoping
 
 blp = Blueprint("api_indicators", __name__, url_prefix="/<tenant>/api/v1/indicators",
                 description="Indicators (化解率, 按期办结率, 满意率, …) with their definitions.")
@@ -81,25 +78,18 @@ class BreakdownOut(Schema):
     groups = fields.List(fields.Nested(GroupOut))
 
 
-def _population(args: dict[str, Any]) -> tuple[str | None, str]:
+def _population(args: dict[str, Any]) -> tuple[str | None, str | None]:
     """The subtree path asked for (or the principal's broadest one) and its node code."""
     from core.app import db_session  # noqa: PLC0415 - core.app imports core.api
 
-    session = db_session()
-    if args.get("node"):
-        row = session.execute(select(TierNode.path, TierNode.code)
-                              .where(TierNode.code == args["node"])).first()
-        if row is None:
+    try:
+        subtree = scoping.subtree_for(db_session(), principal(), args.get("node"))
+    except scoping.ScopeRefused as refused:
+        if refused.reason == "unknown_node":
             abort(422, message=gettext("Some fields are not valid."),
                   errors=field_errors({"node": [gettext("There is no tier node with this code.")]}))
-        require("indicator.read", Resource((row.path,)), hide=False)
-        return row.path, row.code
-    subtrees = visibility(principal(), "indicator.read").subtrees
-    if not subtrees:
         abort(403, message=gettext("You may not do this here."))
-    path = min(subtrees, key=len)
-    code = session.scalar(select(TierNode.code).where(TierNode.path == path))
-    return path, code
+    return subtree.path, subtree.code
 
 
 def _figures(figures: dict[str, Any]) -> list[dict[str, Any]]:

@@ -122,6 +122,9 @@ def register_web(app: Flask, registry: PluginRegistry) -> None:
     app.register_blueprint(workbench.bp)
     from core.portal import bp as portal  # noqa: PLC0415 - the citizen portal
     app.register_blueprint(portal)
+    from core.web.dashboard import bp as dashboard_bp  # noqa: PLC0415
+
+    app.register_blueprint(dashboard_bp)
     for name in sorted(registry.infos):
         blueprints = [b for result in registry.hooks_of(name).onedoor_blueprints()
                       for b in result or []]

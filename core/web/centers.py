@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from flask import abort, g, render_template
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.app import db_session
 from core.essentials.catalog import CORE_WINDOWS
@@ -20,6 +23,13 @@ from core.web import bp, current_locale
 CORE_WINDOW_CODES = frozenset(w.code for w in CORE_WINDOWS)
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MODE_ORDER = (StationingMode.RESIDENT, StationingMode.ROTATING, StationingMode.ON_CALL)
+WORKING_DAYS = DAY_CODES[:5]
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,}$")
+
+
+def _now() -> datetime:
+    """The current time (a function, so that tests can set the clock)."""
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -73,6 +83,37 @@ def day_names(days: object, locale: str) -> list[str]:
     return [names[DAY_CODES.index(d)] if d in DAY_CODES else str(d) for d in days]
 
 
+def present_on(stationings: list[Stationing], day: str) -> list[Stationing]:
+    """Who is at the center on ``day`` (``mon`` … ``sun``): resident departments on their days
+    (every working day when none are given) and rotating ones whose rota lists the day.
+    On-call departments come when called, so they are never "present"."""
+    present = []
+    for s in stationings:
+        days = (s.schedule or {}).get("days") or []
+        if s.mode == StationingMode.RESIDENT and day in (days or WORKING_DAYS):
+            present.append(s)
+        elif s.mode == StationingMode.ROTATING and day in days:
+            present.append(s)
+    return present
+
+
+def tel_uri(contact: object) -> str | None:
+    """``tel:`` link of a contact that is a telephone number ("0580-2020000"), else None."""
+    if not isinstance(contact, str) or not PHONE.match(contact.strip()):
+        return None
+    return "tel:" + re.sub(r"[^0-9+]", "", contact)
+
+
+def missing_core(session, stationings: list[Stationing]) -> tuple[int, list[Department]]:
+    """How many core departments the tenant's catalogue has, and those not stationed here."""
+    here = [s.department_id for s in stationings]
+    core = Department.kind != "specialty"
+    total = session.scalar(select(func.count()).select_from(Department).where(core)) or 0
+    absent = session.scalars(select(Department).where(core, Department.id.not_in(here))
+                             .order_by(Department.code)).all()
+    return total, list(absent)
+
+
 @bp.get("/<tenant>/centers/")
 def centers() -> str:
     """Every center of the tenant, with its node, windows and "12+X" counts."""
@@ -106,6 +147,9 @@ def center(code: str) -> str:
     kinds = Counter(
         "specialty" if s.department.kind == "specialty" else "core" for s in found.stationings
     )
+    today = _now().astimezone(ZoneInfo(tenant.timezone or "Asia/Shanghai"))
+    today_code = DAY_CODES[today.weekday()]
+    core_total, core_absent = missing_core(session, list(found.stationings))
     return render_template(
         "center.html",
         tenant=tenant,
@@ -117,5 +161,10 @@ def center(code: str) -> str:
         core_count=kinds["core"],
         specialty_count=kinds["specialty"],
         day_names=lambda days: day_names(days, locale),
+        today_name=day_names([today_code], locale)[0],
+        present=present_on(list(found.stationings), today_code),
+        core_total=core_total,
+        core_absent=core_absent,
+        tel_uri=tel_uri,
     )
 
