@@ -58,6 +58,7 @@ class NavEntry:
     label: Any  # a lazy string: translated when the page renders
     staff: bool = False
     also: tuple[str, ...] = ()
+    action: str = ""  # shown only to people holding a role that may take it (core.authz)
 
 
 #: The sections of a tenant's pages, in order. A section whose endpoint is not registered
@@ -65,14 +66,16 @@ class NavEntry:
 NAVIGATION: list[NavEntry] = [
     NavEntry("web.tenant_home", lazy_gettext("Home")),
     NavEntry("workbench.queue", lazy_gettext("My queue"), staff=True, also=("workbench.case",)),
-    NavEntry("workbench.intake", lazy_gettext("Register a case"), staff=True),
-    NavEntry("workbench.board", lazy_gettext("Supervision"), staff=True),
-    NavEntry("dashboard.index", lazy_gettext("Dashboard"), staff=True),
+    NavEntry("workbench.intake", lazy_gettext("Register a case"), staff=True,
+             action="case.create"),
+    NavEntry("workbench.board", lazy_gettext("Supervision"), staff=True,
+             action="case.supervise"),
+    NavEntry("dashboard.index", lazy_gettext("Dashboard"), staff=True, action="indicator.read"),
     NavEntry("web.tiers", lazy_gettext("Tiers")),
     NavEntry("web.centers", lazy_gettext("Centers"), also=("web.center",)),
     NavEntry("portal.submit", lazy_gettext("Report a dispute")),
     NavEntry("portal.track", lazy_gettext("Track a case")),
-    NavEntry("admin.index", lazy_gettext("Administration"), staff=True),
+    NavEntry("admin.index", lazy_gettext("Administration"), staff=True, action="tenant.manage"),
 ]
 
 
@@ -81,13 +84,23 @@ def nav_items(tenant: Any) -> list[dict[str, Any]]:
     from flask import current_app, url_for  # noqa: PLC0415
     from flask_login import current_user  # noqa: PLC0415
 
+    from core.authz import PERMISSIONS  # noqa: PLC0415
+
     here = request.endpoint or ""
     signed_in = bool(getattr(current_user, "is_authenticated", False))
+    roles = current_user.principal.roles if signed_in else frozenset()
+
+    def shown(entry: NavEntry) -> bool:
+        if entry.endpoint not in current_app.view_functions:
+            return False
+        if entry.staff and not signed_in:
+            return False
+        return not entry.action or bool(roles & PERMISSIONS.get(entry.action, frozenset()))
+
     return [
         {"label": str(entry.label), "url": url_for(entry.endpoint, tenant=tenant.slug),
          "current": here == entry.endpoint or here in entry.also}
-        for entry in NAVIGATION
-        if entry.endpoint in current_app.view_functions and (signed_in or not entry.staff)
+        for entry in NAVIGATION if shown(entry)
     ]
 
 
