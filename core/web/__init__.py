@@ -111,6 +111,9 @@ def register_web(app: Flask, registry: PluginRegistry) -> None:
     app.jinja_env.globals["has_logo"] = branding.has_logo
     security.install(app)
     app.register_blueprint(bp)
+    from core.admin import register_admin  # noqa: PLC0415 - the admin pages import core.web
+
+    register_admin(app)
     for name in sorted(registry.infos):
         blueprints = [b for result in registry.hooks_of(name).onedoor_blueprints()
                       for b in result or []]
