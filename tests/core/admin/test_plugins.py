@@ -15,6 +15,8 @@ class TeaSettings(Schema):
     """A test plugin's settings: a required name, a bounded number, a list."""
 
     class Meta:
+        """Unknown keys are refused, as the built-in plugins' schemas do."""
+
         unknown = RAISE
 
     association = fields.String(required=True, validate=validate.Length(min=1, max=50),

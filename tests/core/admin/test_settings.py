@@ -32,7 +32,7 @@ def test_a_new_hotline_number_is_served_on_the_home_page_afterwards(site: Admin)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "~ branding.hotline: 0580-12345 → 0580-96345" in html
-    assert "Download tenant.toml" in html
+    assert "下载 tenant.toml" in html and "/alpha/admin/tenant.toml" in html
     assert site.version() == before + 1
     assert site.audit_count("alpha", "tenant.applied") == 2  # the first apply, then this one
     _status, home = site.get("/alpha/?lang=en")
