@@ -85,7 +85,10 @@ def centers_department() -> str | Response:
             entry["names"] = inline
         set_or_remove(entry, "kind", form.get("department.kind", "").strip())
         entries.append(entry)
-        return [(f"departments[{len(entries) - 1}]", "department")]
+        where = f"departments[{len(entries) - 1}]"
+        # Names missing as a whole are reported on the table: show that on the zh_Hans input.
+        return [*((f"{where}.names.{loc}", f"department.names.{loc}") for loc in LOCALES),
+                (f"{where}.names", "department.names.zh_Hans"), (where, "department")]
 
     outcome = edit_config(add, fields=DEPARTMENT_FIELDS)
     done = finish(outcome, "admin.centers")

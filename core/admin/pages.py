@@ -21,8 +21,10 @@ SECTIONS = (
     ("admin.centers", lazy_gettext("Departments and windows")),
     ("admin.calendar", lazy_gettext("Calendar and deadlines")),
 )
-#: At most this many change lines are carried to the next page (they travel in the session).
-MAX_SHOWN_CHANGES = 60
+#: At most this many change lines, each cut to MAX_LINE characters, are carried to the next
+#: page: they travel in the session cookie, which browsers cap at 4 kB.
+MAX_SHOWN_CHANGES = 15
+MAX_LINE = 160
 
 
 def page(template: str, **context: Any) -> str:
@@ -64,7 +66,7 @@ def finish(outcome: Outcome, endpoint: str, **values: Any) -> Response | None:
                       version=outcome.config_version), "applied")
         shown = outcome.changes[:MAX_SHOWN_CHANGES]
         for line in shown:
-            flash(line, "change")
+            flash(line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…", "change")
         if len(outcome.changes) > len(shown):
             flash(gettext("… and %(count)s more.", count=len(outcome.changes) - len(shown)),
                   "change")
