@@ -124,6 +124,26 @@ def add_membership(session: TenantSession, user: User, role: str, node_code: str
     return membership
 
 
+def remove_membership(session: TenantSession, user: User, membership_id: int, *,
+                      actor: str = "system") -> None:
+    """Take membership ``membership_id`` away from ``user``, audited as ``membership.remove``.
+
+    The user's grants are computed afresh on every request and token use
+    (:func:`principal_for`), so the role is gone at once, in open sessions too.
+    """
+    membership = next((m for m in user.memberships if m.id == membership_id), None)
+    if membership is None:
+        raise AccountError("membership", f"{user.username} has no membership {membership_id}")
+    department = (session.get(Department, membership.department_id)
+                  if membership.department_id is not None else None)
+    data = {"role": membership.role, "node": membership.node.code,
+            "department": department.code if department else None}
+    user.memberships.remove(membership)
+    session.flush()
+    audit.record(session, actor=actor, action="membership.remove", object_type="user",
+                 object_id=user.username, data=data)
+
+
 def set_active(session: TenantSession, user: User, active: bool, *, actor: str,
                now: datetime | None = None) -> None:
     """Enable or disable ``user``; disabling ends every session and revokes every token."""

@@ -138,6 +138,9 @@ def register_web(app: Flask, registry: PluginRegistry) -> None:
     from core.web.dashboard import bp as dashboard_bp  # noqa: PLC0415
 
     app.register_blueprint(dashboard_bp)
+    from core.admin import register_admin  # noqa: PLC0415 - the admin pages import core.web
+
+    register_admin(app)
     for name in sorted(registry.infos):
         blueprints = [b for result in registry.hooks_of(name).onedoor_blueprints()
                       for b in result or []]
