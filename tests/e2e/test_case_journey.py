@@ -19,6 +19,8 @@ from tests.e2e.conftest import screenshot
 SLUG = "haizhou"
 #: 鼓楼社区, a community of 海州街道: the case starts on the ladder's first rung.
 COMMUNITY = "320706001201"
+#: 海州街道, the street above it: a case registered here starts on the street's rung.
+STREET = "320706001"
 APPLICANT_ID = "11010519491231002X"
 APPLICANT_PHONE = "13812345678"
 CODE = re.compile(r"HAIZ-\d{4}-\d{6}-[0-9A-Z]")
@@ -82,16 +84,14 @@ def assign(page, department: str = "司法局") -> None:
 
 # --- the case, registered at the window ------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def case_code(staff, live_server) -> str:
-    """Step 1: the clerk registers a neighbours' dispute with two parties; its code."""
-    page = staff(SLUG, "clerk")
-    page.goto(f"{live_server}/{SLUG}/workbench/intake")
+def register_at_window(page, base_url: str, node: str, title: str) -> str:
+    """Fill the intake form with two parties at ``node`` and register; the new case's code."""
+    page.goto(f"{base_url}/{SLUG}/workbench/intake")
     page.get_by_label("案件类型").select_option("general_dispute")
     page.get_by_label("纠纷类别").select_option(label="邻里")
-    page.get_by_label("标题").fill("楼上漏水引发邻里纠纷")
+    page.get_by_label("标题").fill(title)
     page.get_by_label("情况描述").fill("楼上住户卫生间漏水，多次协商未果。")
-    page.get_by_label("层级节点（编码）").fill(COMMUNITY)
+    page.get_by_label("层级节点（编码）").fill(node)
     applicant = page.get_by_role("group", name="当事人 1")
     assert applicant.get_by_label(label("身份")).input_value() == "applicant"
     applicant.get_by_label(label("名称")).fill("张三")
@@ -106,8 +106,15 @@ def case_code(staff, live_server) -> str:
     flash = page.get_by_role("status").inner_text()
     found = CODE.search(flash)
     assert found, flash
-    code = found.group(0)
-    assert page.locator(".case-code").inner_text() == code
+    assert page.locator(".case-code").inner_text() == found.group(0)
+    return found.group(0)
+
+
+@pytest.fixture(scope="module")
+def case_code(staff, live_server) -> str:
+    """Step 1: the clerk registers a neighbours' dispute with two parties; its code."""
+    page = staff(SLUG, "clerk")
+    code = register_at_window(page, live_server, COMMUNITY, "楼上漏水引发邻里纠纷")
     status_is(page, "已登记")
     # The parties are shown masked: the ID number and the phone never appear in plain.
     parties = page.locator("table.parties").inner_text()
@@ -115,6 +122,22 @@ def case_code(staff, live_server) -> str:
     assert APPLICANT_PHONE not in parties and APPLICANT_ID not in parties
     assert "5678" in parties
     screenshot(page, f"{SLUG}-case")
+    return code
+
+
+@pytest.fixture(scope="module")
+def street_case(staff, live_server) -> str:
+    """A case registered at 海州街道 (the ladder's street rung), in mediation, one attempt made."""
+    code = register_at_window(staff(SLUG, "clerk"), live_server, STREET, "小区停车位分配矛盾")
+    url = f"{live_server}/{SLUG}/workbench/cases/{code}"
+    dispatcher = staff(SLUG, "dispatcher")
+    dispatcher.goto(url)
+    take(dispatcher, "受理")
+    assign(dispatcher)
+    mediator = staff(SLUG, "mediator")
+    mediator.goto(url)
+    take(mediator, "开始调解")
+    attempt(mediator, leader="街道主任孙强")
     return code
 
 
@@ -257,3 +280,36 @@ def test_another_tenant_never_shows_the_case(staff, page, live_server, case_code
     page.get_by_label("电话号码后四位").fill("0000")
     page.get_by_role("button", name="查询", exact=True).click()
     assert page.get_by_role("alert").inner_text() == foreign
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: core/web/workbench/case_page.py:149 names the rung by its level code when the "
+    "tenant's [escalation] ladder gives the rung no names (haizhou's): the escalate form "
+    "reads '逐级调处的本级（street）…' instead of the tier level's name (镇街道)"))
+def test_the_escalate_form_names_the_rung_in_words(staff, live_server, street_case):
+    mediator = staff(SLUG, "mediator")
+    mediator.goto(f"{live_server}/{SLUG}/workbench/cases/{street_case}")
+    needs = action_form(mediator, "上移至上级").locator(".ladder-needs").inner_text()
+    assert "street" not in needs
+    assert "镇街道" in needs
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: core/escalation.py:128 treats a tenant ladder's last rung as the top "
+    "(rung >= len(ladder) - 1 → 'top'), so with haizhou's three-rung ladder a case at the "
+    "street can never go to the district, and is refused with 'already at the top' even "
+    "before its three attempts; docs/tenant-config.md says 'After the last step the dispute "
+    "goes to the parent tier of the last step's level'"))
+def test_the_street_escalates_to_the_district_after_three_attempts(staff, live_server,
+                                                                   street_case):
+    mediator = staff(SLUG, "mediator")
+    mediator.goto(f"{live_server}/{SLUG}/workbench/cases/{street_case}")
+    take(mediator, "上移至上级", {"理由": "街道调解一次"})
+    refusal = action_form(mediator, "上移至上级").get_by_role("alert").inner_text()
+    assert "本级须调解至少 3 次方可上移，目前已调解 1 次" in refusal
+    attempt(mediator, leader="街道主任孙强")
+    attempt(mediator, leader="街道主任孙强")
+    take(mediator, "上移至上级", {"理由": "街道三次调解、主要负责人介入仍未化解"})
+    done(mediator, "上移至上级")
+    status_is(mediator, "已上移")
+    assert "海州区" in mediator.locator(".facts, main").first.inner_text()
