@@ -121,7 +121,7 @@ def case_code(staff, live_server) -> str:
     assert "张三" in parties and "李四" in parties
     assert APPLICANT_PHONE not in parties and APPLICANT_ID not in parties
     assert "5678" in parties
-    screenshot(page, f"{SLUG}-case")
+    screenshot(page, f"{SLUG}-case-registered")
     return code
 
 
