@@ -282,10 +282,6 @@ def test_another_tenant_never_shows_the_case(staff, page, live_server, case_code
     assert page.get_by_role("alert").inner_text() == foreign
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: core/web/workbench/case_page.py:149 names the rung by its level code when the "
-    "tenant's [escalation] ladder gives the rung no names (haizhou's): the escalate form "
-    "reads '逐级调处的本级（street）…' instead of the tier level's name (镇街道)"))
 def test_the_escalate_form_names_the_rung_in_words(staff, live_server, street_case):
     mediator = staff(SLUG, "mediator")
     mediator.goto(f"{live_server}/{SLUG}/workbench/cases/{street_case}")

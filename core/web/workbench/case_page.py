@@ -37,6 +37,7 @@ from core.models import (
     Party,
     Referral,
     SupervisionNotice,
+    TierLevel,
     TierNode,
 )
 from core.web import current_locale
@@ -125,6 +126,9 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         MediationAttempt.case_id == case.id).order_by(MediationAttempt.id)).all()
     rungs = cases.ladder(g.tenant)
     rung = rungs[case.rung] if 0 <= case.rung < len(rungs) else None
+    # A rung without names of its own is called by its tier level's names (镇街道, not "street").
+    level_names = (session.scalar(select(TierLevel.names).where(TierLevel.code == rung.level))
+                   if rung is not None and not rung.names else None) or {}
     return {
         "case": case,
         "case_type_name": case_type.name(locale) if case_type else case.case_type,
@@ -146,7 +150,8 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
                                        .order_by(Assignment.id)).all(),
         "attempts": attempts,
         "rung": rung,
-        "rung_name": (rung.names.get(locale) or rung.names.get("zh_Hans") or rung.level)
+        "rung_name": (rung.names.get(locale) or rung.names.get("zh_Hans")
+                      or level_names.get(locale) or level_names.get("zh_Hans") or rung.level)
         if rung else "",
         "rung_attempts": sum(1 for a in attempts if a.rung == case.rung),
         "rung_leader": any(a.leader_involved for a in attempts if a.rung == case.rung),
