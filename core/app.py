@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask_babel import Babel
+from werkzeug.routing import IntegerConverter
 
 from core import i18n
 from core.db import Database
@@ -56,6 +57,9 @@ def create_app(
     directory = TenantDirectory(database, registry)
     app.extensions["onedoor"] = OneDoor(settings, database, registry, directory)
 
+    # Row ids in URLs (<id:party_id>): a number no column can hold is a 404, not a database
+    # error (PostgreSQL's integer is 32-bit; SQLite's is 64-bit).
+    app.url_map.converters["id"] = RowIdConverter
     Babel(app, locale_selector=_select_locale)
     _install_tenancy(app, directory)
     register_error_handlers(app)
@@ -78,6 +82,15 @@ def create_app(
             session.close()
 
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """``<id:name>``: a positive row id that fits the database's integer columns."""
+
+    MAX = 2**31 - 1
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, min=1, max=self.MAX)
 
 
 class OneDoor:

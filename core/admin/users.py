@@ -176,7 +176,7 @@ def _is_integrity_error(exc: Exception) -> bool:
     return isinstance(exc, IntegrityError)
 
 
-@bp.post("/users/<username>/memberships/<int:membership_id>/remove")
+@bp.post("/users/<username>/memberships/<id:membership_id>/remove")
 def user_membership_remove(username: str, membership_id: int) -> Response:
     """Take one role away (not the administrator's own administration role)."""
     with onedoor().database.transaction(g.tenant.id) as session:
@@ -240,7 +240,7 @@ def page_response(html: str) -> Response:
     return response
 
 
-@bp.post("/users/<username>/tokens/<int:token_id>/revoke")
+@bp.post("/users/<username>/tokens/<id:token_id>/revoke")
 def user_token_revoke(username: str, token_id: int) -> Response:
     """Revoke one of the user's tokens at once."""
     with onedoor().database.transaction(g.tenant.id) as session:

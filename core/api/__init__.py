@@ -77,6 +77,10 @@ def register_api(app: Flask, registry: PluginRegistry) -> OneDoorApi:
         },
     )
     api = OneDoorApi(app)
+    from core.app import RowIdConverter  # noqa: PLC0415 - core.app builds the API
+
+    api.register_converter(RowIdConverter, lambda _converter: {
+        "type": "integer", "minimum": 1, "maximum": RowIdConverter.MAX})
     api.spec.components.schema("CaseIn", schema=IntakeSchema)
     for module in (cases, directory, accounts, indicators):
         api.register_blueprint(module.blp)

@@ -253,7 +253,7 @@ class Tokens(MethodView):
             return token, 201
 
 
-@blp.route("/tokens/<int:token_id>")
+@blp.route("/tokens/<id:token_id>")
 class TokenItem(MethodView):
     @permission("token.manage")
     @blp.response(200, TokenOut)

@@ -353,7 +353,7 @@ class CaseParties(MethodView):
         return load_case(db_session(), code).parties
 
 
-@blp.route("/<code>/parties/<int:party_id>/reveal")
+@blp.route("/<code>/parties/<id:party_id>/reveal")
 class PartyReveal(MethodView):
     @permission("party.reveal")
     @blp.arguments(RevealIn)

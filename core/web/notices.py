@@ -22,7 +22,7 @@ from core.web import bp, current_locale
 from core.web.auth import current_principal
 
 
-@bp.get("/<tenant>/cases/<code>/notices/<int:notice_id>")
+@bp.get("/<tenant>/cases/<code>/notices/<id:notice_id>")
 @login_required
 def notice(code: str, notice_id: int) -> Response:
     """A notice of case ``code`` as a printable page (A4, the tenant's letterhead)."""

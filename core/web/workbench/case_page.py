@@ -317,7 +317,7 @@ def _take(session: TenantSession, case: Case, action: str, actor: Any,
                          expected_version=expected)
 
 
-@bp.post("/<tenant>/workbench/cases/<code>/parties/<int:party_id>/<field>/reveal")
+@bp.post("/<tenant>/workbench/cases/<code>/parties/<id:party_id>/<field>/reveal")
 @login_required
 def reveal(code: str, party_id: int, field: str) -> Any:
     """Show one party's plain ID number or phone, once, with the reason in the audit trail."""
