@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -124,3 +126,27 @@ def make_app(registry: PluginRegistry):
 def app(make_app, sqlite_url: str):
     """An app on a fresh SQLite database with no tenants."""
     return make_app(sqlite_url)
+
+
+@contextmanager
+def redis_database(number: int, what: str) -> Iterator[Any]:
+    """A client of Redis database ``number`` on 127.0.0.1:6379, flushed before and after.
+
+    Skips ``what`` with a message without a server; fails instead under ``CI=true``.
+    """
+    import redis  # noqa: PLC0415
+
+    client = redis.Redis.from_url(f"redis://127.0.0.1:6379/{number}", socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        message = f"Redis at 127.0.0.1:6379 is not reachable ({type(exc).__name__}: {exc})"
+        if IN_CI:
+            pytest.fail(f"{message}; CI=true requires it", pytrace=False)
+        pytest.skip(f"{message}; {what} skipped")
+    client.flushdb()
+    try:
+        yield client
+    finally:
+        client.flushdb()
+        client.close()

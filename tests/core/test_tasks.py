@@ -22,11 +22,11 @@ from core.db import Database
 from core.models import Case, Deadline, SupervisionNotice, Tenant
 from core.settings import PROJECT_ROOT, SettingsError, load_settings
 from core.tasks import BEAT_SCHEDULE, SWEEP_ALL, SWEEP_TENANT, make_celery
+from tests.conftest import redis_database
 from tests.core.test_sweep import NOW, sweep_world
 from tests.factories import make_tenant
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def swept_state(url: str, tenant_id: int) -> tuple[set[str], int, int]:
@@ -115,22 +115,8 @@ def test_eager_sweep_all_fans_out_over_enabled_tenants(sqlite_url: str):
 @pytest.fixture
 def redis_broker() -> Iterator[str]:
     """Redis database 15, flushed before and after; skip (fail under CI) without a server."""
-    import redis  # noqa: PLC0415
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        message = f"Redis at 127.0.0.1:6379 is not reachable ({type(exc).__name__}: {exc})"
-        if IN_CI:
-            pytest.fail(f"{message}; CI=true requires it", pytrace=False)
-        pytest.skip(f"{message}; tests with a real Celery worker skipped")
-    client.flushdb()
-    try:
+    with redis_database(15, "tests with a real Celery worker"):
         yield REDIS_URL
-    finally:
-        client.flushdb()
-        client.close()
 
 
 def test_a_real_worker_runs_sweep_tenant(database_url: str, redis_broker: str):

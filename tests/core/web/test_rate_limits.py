@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import redis_database
 from tests.factories import make_tenant
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
@@ -48,20 +47,8 @@ def test_the_eleventh_sign_in_within_a_minute_is_refused(make_app, sqlite_url):
 @pytest.fixture
 def redis_db() -> Iterator[object]:
     """Redis database 14, flushed before and after; skip (fail under CI) without a server."""
-    import redis  # noqa: PLC0415
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        message = f"Redis at 127.0.0.1:6379 is not reachable ({type(exc).__name__}: {exc})"
-        if IN_CI:
-            pytest.fail(f"{message}; CI=true requires it", pytrace=False)
-        pytest.skip(f"{message}; the Redis rate-limit test skipped")
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    with redis_database(14, "the Redis rate-limit test") as client:
+        yield client
 
 
 def test_with_redis_configured_the_counts_live_in_redis(make_app, sqlite_url, redis_db):
