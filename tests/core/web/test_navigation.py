@@ -8,6 +8,7 @@ import pytest
 
 from core import accounts
 from tests.core.api.conftest import PASSWORD, World, build_world
+from tests.core.web.workbench_support import sign_in
 
 
 @pytest.fixture
@@ -17,10 +18,7 @@ def world(make_app, sqlite_url: str) -> World:
 
 def _sections(world: World, username: str | None) -> list[str]:
     if username is not None:
-        page = world.client.get("/alpha/login?lang=en").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        world.client.post("/alpha/login", data={"username": username, "password": PASSWORD,
-                                                "csrf_token": token})
+        sign_in(world, "alpha", username)
     html = world.client.get("/alpha/?lang=en").get_data(as_text=True)
     nav = html.split('class="sections"', 1)[1].split("</nav>", 1)[0]
     return re.findall(r">([^<>]+)</a>", nav)

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.core.api.conftest import PASSWORD, World, build_world
+from tests.core.api.conftest import World, build_world
+from tests.core.web.workbench_support import sign_in
 
 
 @pytest.fixture
 def world(make_app, sqlite_url: str) -> World:
     return build_world(make_app(sqlite_url))
-
-
-def _sign_in(world: World, slug: str, username: str) -> None:
-    page = world.client.get(f"/{slug}/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = world.client.post(f"/{slug}/login", data={
-        "username": username, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
 
 
 def _letter(world: World) -> tuple[str, int]:
@@ -34,7 +25,7 @@ def _letter(world: World) -> tuple[str, int]:
 
 def test_a_signed_in_leader_prints_the_work_reminder_letter(world):
     code, notice_id = _letter(world)
-    _sign_in(world, "alpha", world.alpha.username)
+    sign_in(world, "alpha", world.alpha.username)
 
     page = world.client.get(f"/alpha/cases/{code}/notices/{notice_id}?lang=zh_Hans")
 
@@ -54,7 +45,7 @@ def test_without_sign_in_the_page_asks_for_it(world):
 
 def test_another_tenants_staff_and_wrong_ids_get_404(world):
     code, notice_id = _letter(world)
-    _sign_in(world, "beta", world.beta.username)
+    sign_in(world, "beta", world.beta.username)
     assert world.client.get(f"/beta/cases/{code}/notices/{notice_id}").status_code == 404
-    _sign_in(world, "alpha", world.alpha.username)
+    sign_in(world, "alpha", world.alpha.username)
     assert world.client.get(f"/alpha/cases/{code}/notices/{notice_id + 99}").status_code == 404

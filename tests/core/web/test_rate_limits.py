@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import redis_database
+from tests.core.web.workbench_support import csrf_of
 from tests.factories import make_tenant
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -15,8 +15,7 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 
 def _attempts(client, slug: str, n: int) -> list[int]:
     """``n`` wrong sign-ins, each with the form's CSRF token (without it none gets that far)."""
-    page = client.get(f"/{slug}/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_of(client.get(f"/{slug}/login").get_data(as_text=True))
     return [client.post(f"/{slug}/login", data={"username": "x", "password": "y",
                                                 "csrf_token": token}).status_code
             for _ in range(n)]
@@ -34,8 +33,7 @@ def test_the_eleventh_sign_in_within_a_minute_is_refused(make_app, sqlite_url):
     assert statuses[10] == 429
     # Another tenant's sign-in is counted on its own.
     assert _attempts(client, "beta", 1) != [429]
-    page = client.get("/alpha/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_of(client.get("/alpha/login").get_data(as_text=True))
     refused = client.post("/alpha/login", data={"username": "x", "password": "y",
                                                 "csrf_token": token},
                           headers={"Accept": "application/json"})
