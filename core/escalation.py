@@ -8,6 +8,11 @@ with its principal leader), then the district. A tenant declares its own ladder 
 A case stands on one rung. It may move up one rung only when the rung's attempts have been made
 (and a leader took part where the rung requires it). Only a red-risk case may go up before that,
 and only a red-risk case may jump a rung.
+
+A tenant's ladder lists the rungs where mediation is tried; after its last rung the dispute goes
+to the tier above that rung's level (the district after the street). That tier is the ladder's
+top rung, added by :func:`ladder_from_config` from ``[escalation] above``, which the tenant
+loader derives from the tier levels (:func:`level_above`).
 """
 
 from __future__ import annotations
@@ -86,11 +91,23 @@ class EscalationDecision:
     reasons: tuple[str, ...] = ()
 
 
-def ladder_from_config(entries: Sequence[Mapping[str, Any]] | None) -> tuple[Rung, ...]:
-    """The tenant's ladder from ``[escalation] ladder`` entries, or the default."""
+#: Days the tier above the ladder has, unless ``[deadlines.rung_<n>]`` says otherwise: the
+#: default ladder's county rung.
+TOP_RUNG_DAYS = 30
+
+
+def ladder_from_config(entries: Sequence[Mapping[str, Any]] | None,
+                       above: str | None = None) -> tuple[Rung, ...]:
+    """The tenant's ladder from ``[escalation] ladder`` entries, or the default.
+
+    ``above`` is the tier level over the last entry's level (``None`` when that level is the
+    top of the tenant's tree): it becomes the top rung, where the dispute goes once the last
+    entry's attempts have failed. It is named after its tier level, and asks for one attempt
+    with a leader, as the default ladder's county rung does.
+    """
     if not entries:
         return DEFAULT_LADDER
-    return tuple(
+    rungs = [
         Rung(
             e["level"],
             int(e.get("min_attempts", 1)),
@@ -99,7 +116,27 @@ def ladder_from_config(entries: Sequence[Mapping[str, Any]] | None) -> tuple[Run
             dict(e.get("names", {})),
         )
         for e in entries
-    )
+    ]
+    if above is not None and above != rungs[-1].level:
+        rungs.append(Rung(above, 1, True, TOP_RUNG_DAYS))
+    return tuple(rungs)
+
+
+def level_above(level_codes: Sequence[str], entries: Sequence[Mapping[str, Any]]) -> str | None:
+    """The tier level just over the last ladder entry's level, or ``None`` at the top.
+
+    ``level_codes`` are the tenant's levels, top first (``city, county, town, village``).
+    """
+    if not entries or entries[-1]["level"] not in level_codes:
+        return None
+    index = list(level_codes).index(entries[-1]["level"])
+    return level_codes[index - 1] if index > 0 else None
+
+
+def ladder_of(config: Mapping[str, Any]) -> tuple[Rung, ...]:
+    """The ladder a stored tenant configuration (``tenants.config``) declares."""
+    table = config.get("escalation") or {}
+    return ladder_from_config(table.get("ladder"), table.get("above"))
 
 
 def starting_rung(ladder: Sequence[Rung], level: str) -> int:

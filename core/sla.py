@@ -294,11 +294,11 @@ def tenant_rules(
     ``plugin_rules`` come from the ``onedoor_deadline_rules`` hook of the tenant's enabled
     plugins (a plugin may redefine a core rule by name).
     """
-    from core.escalation import ladder_from_config  # noqa: PLC0415 - sla stays importable alone
+    from core.escalation import ladder_of  # noqa: PLC0415 - sla stays importable alone
 
     config = tenant.config or {}
     rules = dict(DEFAULT_RULES)
-    rules.update(rung_rules(ladder_from_config((config.get("escalation") or {}).get("ladder"))))
+    rules.update(rung_rules(ladder_of(config)))
     for rule in plugin_rules:
         rules[rule.name] = rule
     return rules_with_overrides(rules, config.get("deadlines") or {})

@@ -53,9 +53,8 @@ def risk_rules(tenant: TenantContext) -> list[risk.RiskRule]:
 
 
 def ladder(tenant: TenantContext) -> tuple[escalation.Rung, ...]:
-    """The tenant's escalation ladder (default "1+2+3")."""
-    return tenant.derived("ladder", lambda: escalation.ladder_from_config(
-        (tenant.config.get("escalation") or {}).get("ladder")))
+    """The tenant's escalation ladder (default "1+2+3"), with the tier above it as top rung."""
+    return tenant.derived("ladder", lambda: escalation.ladder_of(tenant.config))
 
 
 def assess_risk(session: TenantSession, tenant: TenantContext, case: Case) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from core import escalation
 from core.categories import CATEGORIES
 from core.plugins import PluginRegistry
 from core.tenantconfig.dispatch import load_categories, load_dispatch, raw_codes
@@ -130,9 +131,11 @@ class _Loader:
         departments = load_departments(self.report, self.data.get("departments"), enablement)
         centers = load_centers(self.report, self.data.get("centers"), enablement,
                                nodes.codes, self._department_codes())
-        escalation = load_escalation(self.report, self.data.get("escalation"), levels)
+        ladder = load_escalation(self.report, self.data.get("escalation"), levels)
         deadlines = load_deadlines(self.report, self.data.get("deadlines"))
-        check_deadline_overrides(self.report, deadlines, escalation, enablement)
+        check_deadline_overrides(
+            self.report, deadlines, ladder, enablement,
+            above=escalation.level_above([lv.code for lv in levels or []], ladder))
         branding = load_branding(self.report, self.data.get("branding"), self.path.parent)
         calendar = load_calendar(self.report, self.data.get("calendar"))
         risk = load_risk(self.report, self.data.get("risk"))
@@ -161,7 +164,7 @@ class _Loader:
             centers=centers,
             plugins=enablement.enabled,
             disabled_plugins=enablement.disabled,
-            escalation=escalation,
+            escalation=ladder,
             deadlines=deadlines,
             nodes_csv=nodes.csv_path,
             calendar=calendar,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import escalation
 from core.tenantconfig.policies import default_calendar, default_risk
 from core.tiers import PlannedNode
 
@@ -89,7 +90,11 @@ class TenantConfig:
             "names": dict(self.names),
             "motto": dict(self.motto),
             "branding": dict(self.branding),
-            "escalation": {"ladder": [dict(step) for step in self.escalation]},
+            "escalation": {
+                "ladder": [dict(step) for step in self.escalation],
+                # Where a dispute goes after the last step: derived, never written by export.
+                "above": escalation.level_above([lv.code for lv in self.levels], self.escalation),
+            },
             "deadlines": {rule: dict(value) for rule, value in self.deadlines.items()},
             "calendar": copy.deepcopy(self.calendar),
             "risk": copy.deepcopy(self.risk),

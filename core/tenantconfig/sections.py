@@ -217,16 +217,17 @@ def load_deadlines(report: ErrorCollector, raw: Any) -> dict[str, dict[str, Any]
 
 def check_deadline_overrides(report: ErrorCollector, deadlines: Mapping[str, Any],
                              ladder: Sequence[Mapping[str, Any]],
-                             enablement: Enablement) -> None:
+                             enablement: Enablement, above: str | None = None) -> None:
     """Report ``[deadlines.<rule>]`` tables that name no deadline rule of this tenant.
 
-    The tenant's rules are core's, one ``rung_<index>`` per step of its escalation ladder and
-    those of the plugins it enables (:func:`core.sla.tenant_rules` builds the same set at run
-    time, where an unknown override would silently do nothing). A name that an installed but
-    not enabled plugin provides says which plugin; a near miss suggests the rule meant.
+    The tenant's rules are core's, one ``rung_<index>`` per rung of its escalation ladder (the
+    steps, then ``above``: the tier over the last step) and those of the plugins it enables
+    (:func:`core.sla.tenant_rules` builds the same set at run time, where an unknown override
+    would silently do nothing). A name that an installed but not enabled plugin provides says
+    which plugin; a near miss suggests the rule meant.
     """
     rules: dict[str, Any] = dict(sla.DEFAULT_RULES)
-    rules.update(sla.rung_rules(escalation.ladder_from_config(ladder)))
+    rules.update(sla.rung_rules(escalation.ladder_from_config(ladder, above)))
     rules.update(enablement.deadline_rules)
     for name in sla.unknown_overrides(rules, deadlines):
         owner = enablement.foreign_deadline_rules.get(name)

@@ -210,6 +210,27 @@ def test_the_1_2_3_ladder_end_to_end(world) -> None:
         assert case.rung == 2 and case.escalations == 2
         assert session.get(TierNode, case.node_id).code == "T1"  # moved up to the town
         assert audit.verify_chain(session).ok
+    # Rung 2, the town: three attempts, one with its principal leader; then the county.
+    move(database, tenant, code, "assign", department="court")
+    move(database, tenant, code, "start_mediation")
+    attempt(database, tenant, code, leader=True)
+    attempt(database, tenant, code)
+    with pytest.raises(cases.TransitionRefused) as refused:
+        move(database, tenant, code, "escalate", reason="two tries only")
+    assert refused.value.reasons == ["ladder:attempts:2/3"]
+    attempt(database, tenant, code)
+    move(database, tenant, code, "escalate", reason="town failed")
+    with database.transaction(tenant.id) as session:
+        case = cases.get_case(session, code)
+        assert case.rung == 3
+        assert session.get(TierNode, case.node_id).code == "D1"  # the county takes over
+    # The county is the top: nothing goes higher.
+    move(database, tenant, code, "assign", department="court")
+    move(database, tenant, code, "start_mediation")
+    attempt(database, tenant, code, leader=True)
+    with pytest.raises(cases.TransitionRefused) as refused:
+        move(database, tenant, code, "escalate", reason="higher still")
+    assert refused.value.reasons == ["ladder:top"]
 
 
 def test_red_risk_may_jump_a_rung_nothing_else_may(world) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -89,3 +91,36 @@ def _labels(scripts: ScriptDirectory, head: str) -> set[str]:
     for rev in scripts.iterate_revisions(head, "base"):
         labels |= set(rev.branch_labels or ())
     return labels
+
+
+def test_0007_tells_stored_ladders_the_tier_above_their_last_step(tmp_path, registry) -> None:
+    """A tenant applied before 0007 gets ``escalation.above`` and a new config version."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, registry, revision="0006")
+    steps = [{"level": "community", "min_attempts": 1, "deadline_days": 3},
+             {"level": "street", "min_attempts": 3, "deadline_days": 15}]
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for tid, slug in ((1, "haizhou"), (2, "flat")):
+                conn.execute(text(
+                    "INSERT INTO tenants (id, slug, enabled, case_code_prefix, timezone, "
+                    "default_locale, config, config_version, created_at, updated_at) VALUES "
+                    "(:id, :slug, 1, 'HZ', 'Asia/Shanghai', 'zh_Hans', :config, 4, "
+                    "'2026-01-01', '2026-01-01')"),
+                    {"id": tid, "slug": slug,
+                     "config": json.dumps({"escalation": {"ladder": steps}})})
+            levels = [(1, "district", 0), (1, "street", 1), (1, "community", 2),
+                      (2, "street", 0), (2, "community", 1)]
+            for tid, code, rank in levels:
+                conn.execute(text("INSERT INTO tier_levels (tenant_id, code, rank, names) "
+                                  "VALUES (:t, :c, :r, '{}')"), {"t": tid, "c": code, "r": rank})
+        upgrade(url, registry)
+        with engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT slug, config FROM tenants")).all())
+            versions = set(conn.scalars(text("SELECT config_version FROM tenants")))
+    finally:
+        engine.dispose()
+    assert json.loads(rows["haizhou"])["escalation"]["above"] == "district"
+    assert json.loads(rows["flat"])["escalation"]["above"] is None  # the street is the top
+    assert versions == {5}

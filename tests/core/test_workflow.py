@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from core.escalation import DEFAULT_LADDER, AttemptSummary, decide_escalation, starting_rung
+from core.escalation import (
+    DEFAULT_LADDER,
+    AttemptSummary,
+    decide_escalation,
+    ladder_from_config,
+    level_above,
+    starting_rung,
+)
 from core.routing import match_dispatch, must_designate
 from core.workflow import TRANSITIONS, Actor, CaseState, Status, available, decide
 
@@ -43,6 +50,31 @@ def test_escalation_needs_the_attempts_and_the_leader_unless_red() -> None:
     assert decide_escalation(DEFAULT_LADDER, 0, [], jump=True).reasons == ("jump", "attempts:0/1")
     assert decide_escalation(DEFAULT_LADDER, 0, [], risk="red", jump=True).target_rung == 2
     assert decide_escalation(DEFAULT_LADDER, 3, [], risk="red").reasons == ("top",)
+
+
+HAIZHOU_STEPS = [
+    {"level": "community", "min_attempts": 1, "leader_required": False, "deadline_days": 3},
+    {"level": "community", "min_attempts": 2, "leader_required": True, "deadline_days": 7},
+    {"level": "street", "min_attempts": 3, "leader_required": True, "deadline_days": 15},
+]
+
+
+def test_after_a_tenants_last_step_the_dispute_goes_to_the_tier_above() -> None:
+    above = level_above(["district", "street", "community"], HAIZHOU_STEPS)
+    assert above == "district"
+    ladder = ladder_from_config(HAIZHOU_STEPS, above)
+    assert [r.level for r in ladder] == ["community", "community", "street", "district"]
+    three = [AttemptSummary(2, True), AttemptSummary(2, False), AttemptSummary(2, False)]
+    assert decide_escalation(ladder, 2, three[:1]).reasons == ("attempts:1/3",)
+    assert decide_escalation(ladder, 2, three).target_rung == 3
+    assert decide_escalation(ladder, 3, [], risk="red").reasons == ("top",)
+
+
+def test_a_ladder_ending_at_the_top_tier_has_nothing_above() -> None:
+    assert level_above(["street", "community"], HAIZHOU_STEPS) is None
+    ladder = ladder_from_config(HAIZHOU_STEPS, None)
+    assert len(ladder) == 3
+    assert decide_escalation(ladder, 2, [AttemptSummary(2, True)] * 3).reasons == ("top",)
 
 
 def test_the_most_specific_dispatch_entry_wins() -> None:

@@ -290,12 +290,6 @@ def test_the_escalate_form_names_the_rung_in_words(staff, live_server, street_ca
     assert "镇街道" in needs
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: core/escalation.py:128 treats a tenant ladder's last rung as the top "
-    "(rung >= len(ladder) - 1 → 'top'), so with haizhou's three-rung ladder a case at the "
-    "street can never go to the district, and is refused with 'already at the top' even "
-    "before its three attempts; docs/tenant-config.md says 'After the last step the dispute "
-    "goes to the parent tier of the last step's level'"))
 def test_the_street_escalates_to_the_district_after_three_attempts(staff, live_server,
                                                                    street_case):
     mediator = staff(SLUG, "mediator")

@@ -192,9 +192,10 @@ CASES = {
         replace("[deadlines.petition_handle]", "[deadlines.petition_handel]"),
         "[deadlines.petition_handel]", "deadlines.petition_handel",
         "unknown deadline rule 'petition_handel'; did you mean 'petition_handle'?"),
+    # haizhou's three steps, then the district: rung_0 to rung_3.
     "deadline of a rung the ladder does not have": Case(
-        append("\n[deadlines.rung_3]\ndays = 20\n"),
-        "[deadlines.rung_3]", "deadlines.rung_3", "unknown deadline rule 'rung_3'"),
+        append("\n[deadlines.rung_4]\ndays = 20\n"),
+        "[deadlines.rung_4]", "deadlines.rung_4", "unknown deadline rule 'rung_4'"),
     "CSV row with an unknown parent": Case(
         with_csv, "320706003202", "parent", "unknown parent '320706999'", file="nodes.csv"),
     "logo with a script": Case(

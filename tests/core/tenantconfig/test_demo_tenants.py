@@ -67,6 +67,8 @@ def test_haizhou_follows_seed_000(registry):
     assert len(district.stationed) == 19
     assert [(s["level"], s["min_attempts"], s["leader_required"]) for s in config.escalation] == [
         ("community", 1, False), ("community", 2, True), ("street", 3, True)]
+    # After the street's three attempts the district takes over, with a rung_3 deadline.
+    assert config.stored_config()["escalation"]["above"] == "district"
 
 
 def test_hangzhou_loads_its_grids_from_csv(registry):
