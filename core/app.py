@@ -38,6 +38,7 @@ def create_app(
     """
     settings = (settings or load_settings()).with_overrides(**overrides)
     instance = Path(settings.instance_path).resolve()
+    registry = registry or PluginRegistry()
     app = Flask("core", instance_path=str(instance), instance_relative_config=True)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -46,14 +47,15 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.default_timezone,
-        BABEL_TRANSLATION_DIRECTORIES=i18n.translation_directory(instance),
+        BABEL_TRANSLATION_DIRECTORIES=i18n.translation_directories(instance, [
+            folder for batch in registry.collect("onedoor_translation_dirs")
+            for folder in batch or []]),
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     logging.getLogger("core").setLevel(settings.log_level)
 
     database = Database(resolve_url(settings, settings.database_url))
-    registry = registry or PluginRegistry()
     directory = TenantDirectory(database, registry)
     app.extensions["onedoor"] = OneDoor(settings, database, registry, directory)
 

@@ -45,3 +45,26 @@ class CaseType:
                 raise ValidationError(["this case type takes no details"])
             return {}
         return self.details_schema().load(data or {})
+
+
+@dataclass(frozen=True)
+class IntakeFinding:
+    """What a plugin's statutory check says about a case at intake (``onedoor_check_intake``).
+
+    ``field`` is the intake field the finding is about (``details.tour_end_date``); ``message``
+    is a :func:`core.toolkit.msg` so that every interface shows it in the reader's language;
+    ``blocking`` findings refuse the intake, the others are warnings kept on the case. ``rule``
+    names the statute or regulation (``劳动争议调解仲裁法 第二十七条``).
+    """
+
+    field: str
+    message: str
+    blocking: bool = False
+    rule: str = ""
+
+    def stored(self) -> dict[str, Any]:
+        """The warning as kept in ``Case.warnings``: JSON, translatable again later."""
+        msgid = getattr(self.message, "msgid", str(self.message))
+        params = dict(getattr(self.message, "params", {}) or {})
+        return {"field": self.field, "msgid": msgid, "params": params, "rule": self.rule}
+

@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 from core import hookspec
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import click
     from flask import Blueprint
     from marshmallow import Schema
 
-    from core.casetypes import CaseType
+    from core.casetypes import CaseType, IntakeFinding
     from core.catalog import DepartmentSpec, WindowType
+    from core.indicators import PluginIndicator
     from core.risk import RiskRule
     from core.routing import RoutingDecision
     from core.sla import DeadlineRule
@@ -83,6 +86,21 @@ def onedoor_migration_dirs() -> list[str]:
 
 
 @hookspec
+def onedoor_translation_dirs() -> list[str]:
+    """Return folders holding this plugin's own message catalogs.
+
+    Each folder has ``<locale>/LC_MESSAGES/messages.po`` for zh_Hans, zh_Hant and en; they are
+    compiled at start-up beside core's, and the strings the plugin marks with
+    ``toolkit.lazy_gettext`` or ``toolkit.msg`` are looked up in them. Collected from every
+    installed plugin (translations are not tenant data); where a plugin and core translate the
+    same message id, core's translation is used, so a plugin cannot change core's wording.
+
+    :return: a list of absolute folder paths (usually ``[str(Path(__file__).parent /
+        "translations")]``).
+    """
+
+
+@hookspec
 def onedoor_cli_commands() -> list[click.Command]:
     """Return click commands to add to the ``onedoor`` command line.
 
@@ -116,6 +134,39 @@ def onedoor_case_types() -> list[CaseType]:
     a type the tenant cannot see is refused naming the ``case_type`` field.
 
     :return: a list of :class:`core.toolkit.CaseType`; codes must be unique across plugins.
+    """
+
+
+@hookspec
+def onedoor_check_intake(
+    tenant: TenantContext, case_type: CaseType, data: dict[str, Any], now: datetime,
+) -> list[IntakeFinding] | None:
+    """Check a case about to be registered against a statutory rule of this plugin's domain.
+
+    Called through the tenant's proxy at intake, after the fields and the type's details schema
+    have been validated and before anything is written. A blocking finding refuses the intake
+    with its message under its field (a tourism complaint 90 days after the tour); any other is
+    a warning (a labor claim near or past its one-year limitation): the case is registered and
+    the warning is kept on it (``Case.warnings``) and in its ``case.registered`` audit event.
+
+    :param tenant: the tenant registering the case.
+    :param case_type: the :class:`core.toolkit.CaseType` of the case (the plugin checks its own).
+    :param data: the validated intake fields, ``details`` already loaded by the type's schema.
+    :param now: the moment of intake (timezone-aware UTC).
+    :return: a list of :class:`core.toolkit.IntakeFinding`, or None / [] when all is well.
+    """
+
+
+@hookspec
+def onedoor_indicators() -> list[PluginIndicator]:
+    """Add indicators (考核指标) to the dashboard and ``/api/v1/indicators`` of tenants that
+    enable this plugin.
+
+    Each :class:`core.toolkit.PluginIndicator` carries its definition (names, numerator and
+    denominator in the three languages, shown beside the figure) and a function computing its
+    numerator and denominator over the cases in the dashboard's scope with aggregate SQL.
+
+    :return: a list of :class:`core.toolkit.PluginIndicator`; codes must be unique.
     """
 
 

@@ -4,16 +4,19 @@ The locale of a request is, in order: ``?lang=``, the ``lang`` cookie, the tenan
 locale, the site default. Locale codes are the tenant.toml ones (``zh_Hans``); Babel parses them
 as they are (``Locale('zh', script='Hans')``) and gettext finds ``translations/zh_Hans/``.
 
-Message catalogs are kept as ``.po`` files under ``core/translations/<locale>/LC_MESSAGES/``; the
+Message catalogs are kept as ``.po`` files under ``core/translations/<locale>/LC_MESSAGES/``, and
+each plugin keeps its own under the folders its ``onedoor_translation_dirs`` hook names; the
 compiled ``.mo`` files are not committed. :func:`compile_catalogs` writes them under the
 instance folder at start-up, only when one is missing or older than its ``.po``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -71,20 +74,33 @@ def compile_catalogs(source: Path, target: Path) -> Path:
     return target
 
 
-def translation_directory(instance_path: str | Path) -> str:
-    """Compile core's catalogs under ``<instance_path>/translations`` and return that folder.
+def translation_directories(instance_path: str | Path, plugin_dirs: Iterable[str] = ()) -> str:
+    """Compile core's and the plugins' catalogs under ``<instance_path>/translations``.
 
-    An instance folder that cannot be written (a read-only deployment) falls back to a folder in
-    the system's temporary directory.
+    Returns the value of ``BABEL_TRANSLATION_DIRECTORIES``: the compiled folders joined by
+    ``;``, the plugins' first and core's last. Flask-Babel merges them in that order, later
+    ones winning, so a plugin translates its own messages but never rewords core's. An instance
+    folder that cannot be written (a read-only deployment) falls back to a folder in the
+    system's temporary directory.
     """
     target = Path(instance_path) / "translations"
     try:
-        return str(compile_catalogs(CATALOG_DIR, target))
+        return _compile_all(target, plugin_dirs)
     except OSError as exc:
         uid = getattr(os, "getuid", lambda: 0)()
         fallback = Path(tempfile.gettempdir()) / f"onedoor-translations-{uid}"
         log.warning("cannot write %s (%s); compiling catalogs into %s", target, exc, fallback)
-        return str(compile_catalogs(CATALOG_DIR, fallback))
+        return _compile_all(fallback, plugin_dirs)
+
+
+def _compile_all(target: Path, plugin_dirs: Iterable[str]) -> str:
+    folders = []
+    for source in dict.fromkeys(str(Path(d).resolve()) for d in plugin_dirs):
+        # One compiled folder per source folder, named after its path: stable across restarts.
+        digest = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()[:12]
+        folders.append(str(compile_catalogs(Path(source), target / "plugins" / digest)))
+    folders.append(str(compile_catalogs(CATALOG_DIR, target)))
+    return ";".join(folders)
 
 
 __all__ = [
@@ -95,5 +111,5 @@ __all__ = [
     "lazy_gettext",
     "localized_names",
     "select_locale",
-    "translation_directory",
+    "translation_directories",
 ]

@@ -207,6 +207,44 @@ DEFINITIONS: dict[str, IndicatorDefinition] = {d.code: d for d in (
 )}
 
 
+@dataclass(frozen=True)
+class PluginIndicator:
+    """An indicator a plugin adds through ``onedoor_indicators`` (游客满意率 of scenic_area).
+
+    ``count(session, cases)`` receives ``cases``, a SELECT of the ids of the cases in the
+    dashboard's population (the tenant's, registered in the period, in the subtree asked for)
+    and returns ``(numerator, denominator)`` from aggregate SQL — never by loading rows. For a
+    ``count`` indicator the denominator is None and the value is the numerator.
+    """
+
+    definition: IndicatorDefinition
+    count: Callable[[TenantSession, Select[Any]], tuple[float | None, float | None]] = field(
+        hash=False)
+
+    @property
+    def code(self) -> str:
+        """The indicator's code (``tourist_satisfaction``)."""
+        return self.definition.code
+
+    def figure(self, session: TenantSession, cases: Select[Any]) -> Figure:
+        """The figure over ``cases``."""
+        numerator, denominator = self.count(session, cases)
+        if self.definition.unit == "count":
+            return Figure(self.code, numerator, None, numerator)
+        return _ratio(self.code, numerator, denominator)
+
+
+def plugin_indicators(tenant: TenantContext) -> list[PluginIndicator]:
+    """Indicators of the plugins ``tenant`` enables, in plugin order."""
+    return list(tenant.derived("plugin_indicators", lambda: [
+        indicator for batch in tenant.hooks.onedoor_indicators() for indicator in batch or []]))
+
+
+def definitions(tenant: TenantContext) -> dict[str, IndicatorDefinition]:
+    """Core's :data:`DEFINITIONS` followed by those of the tenant's plugins' indicators."""
+    return {**DEFINITIONS, **{i.code: i.definition for i in plugin_indicators(tenant)}}
+
+
 # --- results -------------------------------------------------------------------------------
 
 
@@ -688,7 +726,7 @@ def _collect(session: TenantSession, scope: _Scope, key: _Key, node_path: str | 
 
 def compute(session: TenantSession, tenant: TenantContext, *, node_path: str | None = None,
             start: datetime | None = None, end: datetime | None = None) -> IndicatorReport:
-    """Every indicator of :data:`DEFINITIONS` for ``tenant``.
+    """Every indicator of :data:`DEFINITIONS` for ``tenant``, then its plugins' indicators.
 
     ``node_path`` (a materialized path such as ``"/D1/T1/"``) keeps the cases whose handling
     node or location node lies in that subtree; ``start``/``end`` (aware datetimes) keep cases
@@ -697,10 +735,14 @@ def compute(session: TenantSession, tenant: TenantContext, *, node_path: str | N
     """
     scope = _scope(session, tenant, node_path, start, end)
     counts = _collect(session, scope, _Key(None), node_path, start, end).get(None, {})
+    figures = _figures(counts)
+    population = select(Case.id).where(*scope.where)
+    for indicator in plugin_indicators(tenant):
+        figures[indicator.code] = indicator.figure(session, population)
     return IndicatorReport(
         tenant_id=tenant.id, node_path=node_path, start=start, end=end,
         satisfaction_counts=scope.satisfaction_counts, frontline_level=scope.frontline_level,
-        figures=_figures(counts),
+        figures=figures,
     )
 
 
@@ -790,6 +832,9 @@ def _mediator_figures(c: Mapping[str, Any]) -> dict[str, Figure]:
 __all__ = [
     "BREAKDOWNS",
     "DEFINITIONS",
+    "PluginIndicator",
+    "definitions",
+    "plugin_indicators",
     "Breakdown",
     "Figure",
     "Group",

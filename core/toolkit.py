@@ -6,10 +6,12 @@ core always speak of the same objects.
 """
 
 from core import __version__, hookimpl
-from core.casetypes import CaseType
+from core.casetypes import CaseType, IntakeFinding
 from core.catalog import DepartmentSpec, WindowType
 from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
+from core.indicators import IndicatorDefinition, PluginIndicator
+from core.messages import msg
 from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
 from core.routing import RoutingDecision
@@ -24,7 +26,10 @@ __all__ = [
     "CaseType",
     "DeadlineRule",
     "DepartmentSpec",
+    "IndicatorDefinition",
+    "IntakeFinding",
     "JSONType",
+    "PluginIndicator",
     "RiskFacts",
     "RiskFinding",
     "RiskRule",
@@ -39,6 +44,7 @@ __all__ = [
     "hookimpl",
     "lazy_gettext",
     "localized_names",
+    "msg",
     "plugin_page",
     "require_plugin",
     "tenant_sql",

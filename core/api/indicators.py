@@ -94,9 +94,10 @@ def _population(args: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def _figures(figures: dict[str, Any]) -> list[dict[str, Any]]:
     locale = current_locale()
+    known = indicators.definitions(g.tenant)
     out = []
     for code, figure in figures.items():
-        definition = indicators.DEFINITIONS.get(code)
+        definition = known.get(code)
         out.append({"code": code, "numerator": figure.numerator,
                     "denominator": figure.denominator, "value": figure.value,
                     "unit": definition.unit if definition else "",

@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from core.cases import ATTEMPT_RESULTS, EVALUATION_CHANNELS, RATINGS
+from core.messages import Message, translate
 from core.workflow import TRANSITIONS, Status
 
 STATUSES = [s.value for s in Status]
@@ -93,6 +94,11 @@ class CaseOut(Schema):
     closed_at = UtcDateTime(allow_none=True)
     version = fields.Integer()
     details = fields.Method("public_details")
+    warnings = fields.Method("readable_warnings", metadata={
+        "description": "warnings of statutory checks at intake, in the reader's language",
+        "type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "rule": {"type": "string"},
+            "detail": {"type": "string"}}}})
     parties = fields.List(fields.Nested(PartyOut))
     tracking_url = fields.String()
 
@@ -100,6 +106,13 @@ class CaseOut(Schema):
         """The type's details without internal ``_`` keys."""
         details = case.get("details") if isinstance(case, dict) else case.details
         return {k: v for k, v in (details or {}).items() if not k.startswith("_")}
+
+    def readable_warnings(self, case: Any) -> list[dict[str, str]]:
+        """Each kept warning as field, rule and the message in the reader's language."""
+        kept = case.get("warnings") if isinstance(case, dict) else case.warnings
+        return [{"field": w["field"], "rule": w.get("rule", ""),
+                 "detail": translate(Message(w["msgid"], w.get("params")))}
+                for w in kept or []]
 
 
 class CaseDetailOut(CaseOut):

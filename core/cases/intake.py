@@ -17,6 +17,7 @@ from stdnum.cn import uscc
 from core import audit, codes, escalation, pii, sla
 from core.cases.catalogs import assess_risk, case_types, check_vetoes, deadline_rules, ladder
 from core.cases.errors import CaseInvalid, flatten_messages
+from core.casetypes import CaseType
 from core.categories import CHANNELS, DEMAND_TYPES, tenant_categories
 from core.db import TenantSession, tenant_sql
 from core.messages import msg
@@ -196,6 +197,7 @@ def register(
         raise CaseInvalid(errors)
     assert case_type is not None and node is not None  # for type checkers: errors raised above
 
+    warnings = _statutory_checks(tenant, case_type, {**loaded, "details": details}, now)
     check_vetoes(tenant, None, "register", actor, loaded)
     if center is not None:
         responsible_id, responsible_code = center.node.id, center.node.code
@@ -221,6 +223,7 @@ def register(
         status=Status.REGISTERED.value,
         rung=escalation.starting_rung(ladder(tenant), level_code),
         details={**(extra_details or {}), **details, "_intake_fingerprint": fingerprint},
+        warnings=warnings,
         idempotency_key=loaded["idempotency_key"],
         intake_center_id=center.id if center is not None else None,
         window_type=loaded["window_type"] or case_type.window,
@@ -241,12 +244,28 @@ def register(
         assess_risk(session, tenant, case)
     audit.record(session, actor=actor.name, action="case.registered", object_type="case",
                  object_id=case.code, data={"case_type": case.case_type, "channel": case.channel,
-                                            "node": responsible_code, "risk": case.risk})
+                                            "node": responsible_code, "risk": case.risk,
+                                            **({"warnings": warnings} if warnings else {})})
     tenant.hooks.onedoor_after_transition(
         tenant=tenant, case=case, transition=TRANSITIONS["register"], actor=actor,
         payload=dict(loaded), session=session,
     )
     return IntakeResult(case, True)
+
+
+def _statutory_checks(tenant: TenantContext, case_type: CaseType, data: dict[str, Any],
+                      now: datetime) -> list[dict[str, Any]]:
+    """Run the plugins' ``onedoor_check_intake``: refuse on a blocking finding, else return
+    the warnings to keep on the case."""
+    findings = [f for batch in tenant.hooks.onedoor_check_intake(
+        tenant=tenant, case_type=case_type, data=data, now=now) for f in batch or []]
+    blocking: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.blocking:
+            blocking.setdefault(finding.field, []).append(finding.message)
+    if blocking:
+        raise CaseInvalid(blocking)
+    return [finding.stored() for finding in findings]
 
 
 def _party(tenant: TenantContext, data: Mapping[str, Any], vault: pii.Vault) -> Party:

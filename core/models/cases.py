@@ -77,6 +77,9 @@ class Case(TenantScoped, Base):
     escalations: Mapped[int] = mapped_column(Integer, default=0)
     reopened: Mapped[int] = mapped_column(Integer, default=0)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Warnings of plugins' statutory checks at intake (core.casetypes.IntakeFinding.stored):
+    # the case was registered all the same, and every reader is told why to look twice.
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
     idempotency_key: Mapped[str | None] = mapped_column(String(80))
     intake_center_id: Mapped[int | None] = mapped_column(
         ForeignKey("centers.id", ondelete="SET NULL")

@@ -13,6 +13,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask_babel import format_date, format_decimal, format_number, gettext
 
+from core import hookimpl as i18n_hookimpl
 from core import i18n
 from tests.factories import make_tenant
 
@@ -92,7 +93,7 @@ def test_catalogs_compile_only_when_missing_or_stale(tmp_path):
 
 def test_the_app_compiles_into_its_instance_folder(make_app, sqlite_url, tmp_path):
     app = make_app(sqlite_url, instance_path=str(tmp_path / "instance"))
-    directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[-1])
     assert directory == tmp_path / "instance" / "translations"
     assert sorted(p.parent.parent.name for p in directory.glob("*/LC_MESSAGES/messages.mo")) == \
         sorted(i18n.SUPPORTED_LOCALES)
@@ -144,3 +145,88 @@ def test_each_locale_renders_the_tenant_home_with_translated_chrome(app, locale,
         assert text in html, (locale, text)
     others = {"zh_Hans": "Skip to main content", "zh_Hant": "跳到主要内容", "en": "首页"}
     assert others[locale] not in html
+
+
+# --- plugins' own catalogs -------------------------------------------------------------------
+
+PLUGIN_METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
+
+
+def _plugin_catalogs(registry) -> list[tuple[str, Path]]:
+    """(plugin name, catalog folder) for every installed plugin that ships catalogs."""
+    found = []
+    for name in sorted(registry.infos):
+        for batch in registry.hooks_of(name).onedoor_translation_dirs():
+            found.extend((name, Path(folder)) for folder in batch or [])
+    return found
+
+
+def test_every_plugin_catalog_is_complete_in_every_language(registry):
+    problems = []
+    for name, folder in _plugin_catalogs(registry):
+        catalogs = {}
+        for locale in i18n.SUPPORTED_LOCALES:
+            path = folder / locale / "LC_MESSAGES" / "messages.po"
+            if not path.is_file():
+                problems.append(f"{name}: no {locale} catalog at {path}")
+                continue
+            with path.open("rb") as fh:
+                catalogs[locale] = read_po(fh, locale=locale)
+        for locale, catalog in catalogs.items():
+            for message in catalog:
+                if message.id and (message.fuzzy or not message.string):
+                    problems.append(f"{name} {locale}: untranslated {message.id!r}")
+        # Everything the plugin marks, in its Python and templates, is in each catalog.
+        package = folder.parent
+        for filename, lineno, message, _c, _x in extract_from_dir(
+                package, PLUGIN_METHODS, keywords=KEYWORDS):
+            msgid = message[0] if isinstance(message, tuple) else message
+            for locale, catalog in catalogs.items():
+                if msgid not in catalog:
+                    problems.append(f"{name} {locale} lacks {msgid!r} ({filename}:{lineno})")
+    assert not problems, "; ".join(problems)
+
+
+class _CatalogPlugin:
+    """A plugin shipping one catalog, translating its own message and (trying to) core's."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @i18n_hookimpl
+    def onedoor_translation_dirs(self):
+        return [str(self.folder)]
+
+
+def _write_catalog(folder: Path, entries: dict[str, str], locale: str) -> None:
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    catalog = Catalog(locale=locale)
+    for msgid, text in entries.items():
+        catalog.add(msgid, text)
+    path = folder / locale / "LC_MESSAGES" / "messages.po"
+    path.parent.mkdir(parents=True)
+    with path.open("wb") as fh:
+        write_po(fh, catalog)
+
+
+def test_a_plugin_translates_its_own_messages_but_never_rewords_cores(tmp_path, sqlite_url):
+    from core.app import create_app
+    from core.plugins import PluginRegistry
+    from core.settings import load_settings
+
+    folder = tmp_path / "plugin" / "translations"
+    _write_catalog(folder, {"Fishing vessel": "渔船", "Not found": "找不着"}, "zh_Hans")
+    registry = PluginRegistry()
+    registry.register(_CatalogPlugin(folder), "catalog_plugin")
+    app = create_app(load_settings(), registry=registry, database_url=sqlite_url,
+                     instance_path=str(tmp_path / "instance"))
+    try:
+        with app.test_request_context("/?lang=zh_Hans"):
+            assert gettext("Fishing vessel") == "渔船"
+            assert gettext("Not found") == "未找到"  # core's wording stands
+        with app.test_request_context("/?lang=en"):
+            assert gettext("Fishing vessel") == "Fishing vessel"
+    finally:
+        app.extensions["onedoor"].database.dispose()

@@ -24,7 +24,7 @@ from core.app import db_session
 from core.authz import authorize
 from core.cases import case_resource
 from core.db import TenantSession
-from core.messages import explain_reason, translate
+from core.messages import Message, explain_reason, translate
 from core.models import (
     Assignment,
     AuditEvent,
@@ -140,6 +140,8 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
                     for k, v in details.items()],
         "parties": list(case.parties),
         "repeats": cases.repeat_parties(session, case),
+        "warnings": [{"detail": translate(Message(w["msgid"], w.get("params"))),
+                      "rule": w.get("rule", "")} for w in case.warnings or []],
         "events": session.scalars(select(AuditEvent).where(
             AuditEvent.object_type == "case", AuditEvent.object_id == case.code)
             .order_by(AuditEvent.seq)).all(),
