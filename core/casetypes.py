@@ -28,6 +28,9 @@ class CaseType:
     description: dict[str, str] = field(default_factory=dict, hash=False)
     keywords: tuple[str, ...] = ()
     group: str = ""
+    #: The details of a typical case, valid against ``details_schema``: shown as the example of
+    #: the API document and used by the plugin isolation tests and the intake benchmark.
+    example: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def name(self, locale: str) -> str:
         """Name in ``locale``, falling back to zh_Hans, then the code."""

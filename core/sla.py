@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -108,7 +108,8 @@ class DeadlineRule:
     ``extend_past_holiday``), ``working_days``, ``hours`` or ``minutes`` (plain elapsed time,
     running through nights and holidays). ``starts_on`` is a case status (the event entering
     it); ``stops_on`` the statuses that stop it. ``source`` cites the rule's legal basis, or
-    says that it is local practice.
+    says that it is local practice. ``names`` are what pages call the rule (``{"zh_Hans":
+    "劳动争议调解期限", "zh_Hant": …, "en": …}``).
     """
 
     name: str
@@ -118,6 +119,11 @@ class DeadlineRule:
     stops_on: frozenset[str]
     extend_past_holiday: bool = True
     source: str = ""
+    names: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def display_name(self, locale: str) -> str:
+        """The rule's name in ``locale``, else in zh_Hans, else its code."""
+        return self.names.get(locale) or self.names.get("zh_Hans") or self.name
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not RULE_NAME.match(self.name):
