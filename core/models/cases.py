@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,7 +80,7 @@ class Case(TenantScoped, Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Warnings of plugins' statutory checks at intake (core.casetypes.IntakeFinding.stored):
     # the case was registered all the same, and every reader is told why to look twice.
-    warnings: Mapped[list[Any]] = mapped_column(default=list)
+    warnings: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     idempotency_key: Mapped[str | None] = mapped_column(String(80))
     intake_center_id: Mapped[int | None] = mapped_column(
         ForeignKey("centers.id", ondelete="SET NULL")

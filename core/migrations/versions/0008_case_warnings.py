@@ -18,12 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Nullable at first so that existing rows need no rewrite; then filled and made NOT NULL.
+    # A server default: existing rows (and bulk loaders writing SQL by hand) get no warnings.
     with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('warnings', JSONType, nullable=True))
-    op.execute(sa.text("UPDATE cases SET warnings = '[]'"))
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.alter_column('warnings', existing_type=JSONType, nullable=False)
+        batch_op.add_column(sa.Column('warnings', JSONType, nullable=False,
+                                      server_default=sa.text("'[]'")))
 
 
 def downgrade() -> None:
