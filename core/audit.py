@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from core.db import TenantIsolationError, TenantSession, tenant_sql
 from core.models import AuditEvent
 from core.models.tenant import utcnow
 
 GENESIS = "0" * 64
+#: Every column an event row is written with (the id comes from the database).
+_COLUMNS = ("tenant_id", "seq", "at", "actor", "action", "object_type", "object_id", "data",
+            "prev_hash", "hash")
 _HEAD_SQL = ("SELECT seq, hash FROM audit_events WHERE tenant_id = :tenant_id "
              "ORDER BY seq DESC LIMIT 1")
 
@@ -49,7 +52,10 @@ def record(
     object_id: str | int,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the session tenant's chain (flushed, committed with the caller).
+    """Append one event to the session tenant's chain (written now, committed with the caller).
+
+    Returns the event as written (a transient object: it is not in the session). The caller's
+    pending changes are flushed too, so a constraint they break fails here, not at commit.
 
     On PostgreSQL a transaction-level advisory lock per tenant serializes appends, so two
     concurrent transactions never take the same ``seq``; on SQLite the write lock does it.
@@ -75,7 +81,12 @@ def record(
         tenant_id=session.tenant_id,
     )
     event.hash = _digest(prev_hash, event)
-    session.add(event)
+    # The row goes in as one Core INSERT on the session's connection (its transaction, its
+    # row-level-security setting; the tenant is stamped above): events are append-only and
+    # never read back in the transaction that writes them, so the unit of work would only add
+    # its bookkeeping, on every state change. The caller's pending rows are flushed with it.
+    session.connection().execute(insert(AuditEvent.__table__).values(
+        {column: getattr(event, column) for column in _COLUMNS}))
     session.flush()
     return event
 

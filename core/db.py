@@ -297,7 +297,10 @@ def tenant_sql(session: TenantSession, sql: str | TextClause,
         raise TenantIsolationError("raw SQL must filter on :tenant_id")
     bound = dict(params or {})
     bound["tenant_id"] = session.tenant_id
-    return session.execute(statement, bound)
+    # Straight to the session's connection (its transaction, its RLS setting): textual SQL
+    # gets nothing from the ORM's execute path (no entities, no criteria, no autoflush), and
+    # that path costs more than the small queries of intake and audit themselves.
+    return session.connection().execute(statement, bound)
 
 
 class Database:
