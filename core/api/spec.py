@@ -80,8 +80,9 @@ def tenant_document(tenant: TenantContext) -> dict[str, Any]:
         path.removeprefix(PREFIX) or "/": _without_tenant_parameter(item)
         for path, item in document.get("paths", {}).items() if path.startswith(PREFIX)
     }
-    for item in document["paths"].values():
+    for path, item in document["paths"].items():
         _list_errors(item)
+        _conditional_headers(path, item)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     extra, details = _details_components(tenant)
     schemas.update(extra)
@@ -124,6 +125,47 @@ def _list_errors(item: dict[str, Any]) -> None:
         for status in statuses:
             responses.setdefault(str(status), {
                 "$ref": f"#/components/responses/{http.HTTPStatus(status).name}"})
+
+
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "Retrying with the same key returns the first response (with "
+                   "Idempotent-Replayed: true) and writes nothing again; the same key with a "
+                   "different body answers 422.",
+}
+_IF_MATCH = {
+    "name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "The case's ETag as you read it: if the case changed since, the answer is "
+                   "412 and nothing is written.",
+}
+_IF_NONE_MATCH = {
+    "name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "The ETag you hold: 304 when the case has not changed.",
+}
+_ETAG = {"ETag": {"description": "The case's version, for If-Match and If-None-Match.",
+                  "schema": {"type": "string"}}}
+
+
+def _conditional_headers(path: str, item: dict[str, Any]) -> None:
+    """Document the headers the API honours: Idempotency-Key on every POST, If-Match on case
+    transitions, If-None-Match (and 304) when reading a case, ETag where one is sent."""
+    for method, operation in item.items():
+        if method not in ("get", "post"):
+            continue
+        parameters = operation.setdefault("parameters", [])
+        if method == "post":
+            parameters.append(dict(_IDEMPOTENCY_KEY))
+        if path == "/cases/{code}/transitions" and method == "post":
+            parameters.append(dict(_IF_MATCH))
+            operation["responses"].get("200", {}).setdefault("headers", dict(_ETAG))
+        if path == "/cases/{code}" and method == "get":
+            parameters.append(dict(_IF_NONE_MATCH))
+            operation["responses"].get("200", {}).setdefault("headers", dict(_ETAG))
+            operation["responses"]["304"] = {"description": "Not Modified: the case is as you "
+                                             "have it.", "headers": dict(_ETAG)}
+        if not parameters:
+            del operation["parameters"]
 
 
 def _without_tenant_parameter(item: dict[str, Any]) -> dict[str, Any]:

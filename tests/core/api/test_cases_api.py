@@ -119,6 +119,14 @@ def test_a_transition_needs_the_current_etag(world: World) -> None:
     assert moved.status_code == 200, moved.get_json()
     assert moved.get_json()["status"] == "accepted"
     assert moved.headers["ETag"] != etag
+    # The ETag read before the step no longer matches: a full answer; the new one: 304.
+    again = world.call("GET", alpha, f"/cases/{code}", alpha.token,
+                       headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.get_json()["status"] == "accepted"
+    fresh = world.call("GET", alpha, f"/cases/{code}", alpha.token,
+                       headers={"If-None-Match": moved.headers["ETag"]})
+    assert fresh.status_code == 304 and fresh.get_data() == b""
+    assert fresh.headers["ETag"] == moved.headers["ETag"]
     assert moved.headers["ETag"] == f'"{code}.v{moved.get_json()["version"]}"'
     again = world.call("POST", alpha, f"/cases/{code}/transitions", alpha.token,
                        json={"transition": "assign"}, headers={"If-Match": etag})
@@ -246,6 +254,22 @@ def test_granting_a_role_twice_is_a_422_not_a_500(world: World) -> None:
         "username": "twice", "memberships": [{"role": "clerk"}, {"role": "clerk"}]})
     assert "memberships.1.role" in fields_of(assert_problem(created, 422))
     assert world.call("GET", alpha, "/users/twice", alpha.token).status_code == 404
+
+
+def test_the_document_declares_the_headers_the_api_honours(world: World) -> None:
+    document = world.call("GET", world.alpha, "/openapi.json").get_json()
+
+    def headers(path: str, method: str) -> set[str]:
+        operation = document["paths"][path][method]
+        return {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+
+    posts = [(path, "post") for path, item in document["paths"].items() if "post" in item]
+    assert posts and all("Idempotency-Key" in headers(*op) for op in posts)
+    assert "If-Match" in headers("/cases/{code}/transitions", "post")
+    assert "If-None-Match" in headers("/cases/{code}", "get")
+    read = document["paths"]["/cases/{code}"]["get"]["responses"]
+    assert "ETag" in read["304"]["headers"] and "ETag" in read["200"]["headers"]
+    assert "If-Match" not in headers("/cases", "post")
 
 
 def test_the_document_lists_problem_responses_on_every_operation(world: World) -> None:
