@@ -96,6 +96,14 @@ def mask_phone(phone: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
+def mask_email(email: str) -> str:
+    """``z***@example.com``: the first character of the mailbox and the whole domain."""
+    local, _, domain = email.partition("@")
+    if not domain:
+        return "*" * len(email)
+    return (local[:1] + "***" if local else "***") + "@" + domain
+
+
 def mask_name(name: str) -> str:
     """``张*`` / ``欧阳**``: family name kept (two characters for known compound ones)."""
     if not name:

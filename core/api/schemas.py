@@ -48,6 +48,7 @@ class PartyOut(Schema):
     name = fields.String()
     id_number = fields.String(attribute="id_masked", metadata={"description": "masked"})
     phone = fields.String(attribute="phone_masked", metadata={"description": "masked"})
+    email = fields.String(attribute="email_masked", metadata={"description": "masked"})
     address = fields.String()
 
 
@@ -246,7 +247,7 @@ class NoticeIn(Schema):
 class RevealIn(Schema):
     """Ask for one plain personal-data field, saying why (the reason is audited)."""
 
-    field = fields.String(required=True, validate=validate.OneOf(["id_number", "phone"]))
+    field = fields.String(required=True, validate=validate.OneOf(["id_number", "phone", "email"]))
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
 
 

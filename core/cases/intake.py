@@ -37,6 +37,7 @@ class PartySchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     id_number = fields.String(load_default=None, allow_none=True)
     phone = fields.String(load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     address = fields.String(load_default="", validate=validate.Length(max=300))
 
     @validates_schema
@@ -274,7 +275,8 @@ def _party(tenant: TenantContext, data: Mapping[str, Any], vault: pii.Vault) -> 
     party = Party(role=data["role"], kind=data["kind"], name=data["name"].strip(),
                   address=data["address"], tenant_id=tenant.id,
                   id_encrypted=None, id_index=None, id_masked="",
-                  phone_encrypted=None, phone_index=None, phone_masked="")
+                  phone_encrypted=None, phone_index=None, phone_masked="",
+                  email_encrypted=None, email_masked="")
     if data.get("id_number"):
         number = data["id_number"]
         party.id_encrypted = vault.encrypt(number, context=f"{tenant.id}:party.id_number")
@@ -285,6 +287,10 @@ def _party(tenant: TenantContext, data: Mapping[str, Any], vault: pii.Vault) -> 
         party.phone_encrypted = vault.encrypt(phone, context=f"{tenant.id}:party.phone")
         party.phone_index = vault.blind_index(phone, tenant_id=tenant.id, kind="phone")
         party.phone_masked = pii.mask_phone(phone)
+    if data.get("email"):
+        email = data["email"]
+        party.email_encrypted = vault.encrypt(email, context=f"{tenant.id}:party.email")
+        party.email_masked = pii.mask_email(email)
     return party
 
 

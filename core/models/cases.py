@@ -129,6 +129,10 @@ class Party(TenantScoped, Base):
     phone_encrypted: Mapped[str | None] = mapped_column(Text)
     phone_index: Mapped[str | None] = mapped_column(String(64))
     phone_masked: Mapped[str] = mapped_column(String(32), default="")
+    # E-mail (an Open311 client's, a portal user's): encrypted like the phone, no blind index
+    # (repeat parties are found by ID number and phone).
+    email_encrypted: Mapped[str | None] = mapped_column(Text)
+    email_masked: Mapped[str] = mapped_column(String(160), default="", server_default="")
     address: Mapped[str] = mapped_column(String(300), default="")
 
     case: Mapped[Case] = relationship(back_populates="parties")

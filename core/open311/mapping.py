@@ -255,6 +255,10 @@ def intake_of(form: Mapping[str, Any], attributes: dict[str, Any], case_type: Ca
     }
     if (form.get("phone") or "").strip():
         applicant["phone"] = form["phone"].strip()
+    # The e-mail is the applicant's personal data: encrypted on the party, masked for staff,
+    # revealed only through the audited reveal — never kept in the case details.
+    if (form.get("email") or "").strip():
+        applicant["email"] = form["email"].strip()
     body = {
         "case_type": case_type.code,
         "channel": CHANNEL,
@@ -267,7 +271,7 @@ def intake_of(form: Mapping[str, Any], attributes: dict[str, Any], case_type: Ca
         "details": attributes,
         "parties": [applicant],
     }
-    extras = {k: form.get(k).strip() for k in ("device_id", "account_id", "email", "media_url")
+    extras = {k: form.get(k).strip() for k in ("device_id", "account_id", "media_url")
               if (form.get(k) or "").strip()}
     return body, extras
 
@@ -283,6 +287,7 @@ INTAKE_FIELDS = {
     "longitude": "long",
     "parties.0.name": "first_name",
     "parties.0.phone": "phone",
+    "parties.0.email": "email",
 }
 
 

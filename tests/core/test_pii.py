@@ -10,6 +10,7 @@ from cryptography.exceptions import InvalidTag
 from core.pii import (
     PIIError,
     Vault,
+    mask_email,
     mask_id_number,
     mask_name,
     mask_phone,
@@ -43,6 +44,8 @@ def test_masks_keep_just_enough_to_recognise() -> None:
     assert mask_id_number("330102199001011234") == "330***********1234"
     assert mask_phone("13856785678") == "138****5678"
     assert mask_name("张三") == "张*" and mask_name("欧阳娜娜") == "欧阳**"
+    assert mask_email("zhang.san@example.com") == "z***@example.com"
+    assert mask_email("no-at-sign") == "**********"
 
 
 def test_ciphertexts_are_bound_to_their_tenant_and_field() -> None:

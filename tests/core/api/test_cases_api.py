@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.models import AuditEvent, Case
+from core.models import AuditEvent, Case, Party
 from tests.core.api.conftest import World, intake
 
 PROBLEM = "application/problem+json"
@@ -194,6 +194,27 @@ def test_party_reveal_shows_the_plain_value_and_audits_it(world: World) -> None:
             AuditEvent.action == "party.revealed")).all()
     assert len(events) == 1
     assert "13812345678" not in repr(events[0].data)
+
+
+def test_an_email_is_kept_encrypted_shown_masked_and_revealed_with_an_audit(world) -> None:
+    alpha = world.alpha
+    body = intake()
+    body["parties"][0]["email"] = "zhang.san@example.com"
+    created = world.call("POST", alpha, "/cases", alpha.token, json=body)
+    assert created.status_code == 201, created.get_json()
+    applicant = created.get_json()["parties"][0]
+    assert applicant["email"] == "z***@example.com"
+    with world.database.transaction(alpha.id) as session:
+        stored = session.get(Party, applicant["id"])
+        assert "zhang.san" not in (stored.email_encrypted or "")
+    revealed = world.call(
+        "POST", alpha, f"/cases/{created.get_json()['code']}/parties/{applicant['id']}/reveal",
+        alpha.token, json={"field": "email", "reason": "书面回复当事人"})
+    assert revealed.get_json()["value"] == "zhang.san@example.com"
+    bad = dict(body, parties=[dict(body["parties"][0], email="not-an-address"),
+                              body["parties"][1]])
+    refused = world.call("POST", alpha, "/cases", alpha.token, json=bad)
+    assert "parties.0.email" in fields_of(assert_problem(refused, 422))
 
 
 def test_a_token_without_pii_reveal_may_not_reveal(world: World) -> None:
