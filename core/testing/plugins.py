@@ -97,6 +97,18 @@ class PluginTenants:
                                 if not k.startswith("_")},
                     "warnings": list(case.warnings or []), "deadlines": sorted(rules)}
 
+    def transition(self, code: str, name: str, which: str | Any = "on", **payload: Any) -> None:
+        """Move case ``code`` through lifecycle transition ``name`` (``accept``, ``assign`` with
+        ``department="court"``, ``start_mediation``, ``resolve`` with ``outcome=…``, …) as staff
+        with every role, in one transaction: core's guards and every plugin hook run."""
+        from core import cases  # noqa: PLC0415
+        from core.workflow import ALL_STAFF, Actor  # noqa: PLC0415
+
+        tenant = self.tenant(which)
+        with self.database.transaction(tenant.id) as session:
+            cases.transition(session, tenant, code, name, Actor("test-staff", ALL_STAFF),
+                             payload)
+
     def translate(self, warning: dict[str, Any]) -> str:
         """A stored intake warning (``read_case(...)["warnings"][i]``) in the current request's
         language: use inside ``app.test_request_context("/?lang=zh_Hans")``."""

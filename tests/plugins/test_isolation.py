@@ -11,15 +11,12 @@ Each plugin also imports nothing from core but ``core.toolkit`` and ``core.hooks
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Table, func, select, text
-from sqlalchemy import types as sqltypes
 from werkzeug.routing import IntegerConverter
 
 from core import indicators
@@ -27,6 +24,7 @@ from core.cases import CaseInvalid
 from core.db import Base, TenantScoped
 from core.plugins import PluginRegistry
 from core.testing.imports import private_core_imports
+from core.testing.rows import insert_row, mapped_model
 from core.testing.tenants import PASSWORD, make_staff, make_tenant
 from core.testing.web import csrf_of, sign_in
 from tests.factories import add_case_rows
@@ -203,68 +201,11 @@ def plugin_tables() -> list[tuple[str, Table]]:
 TABLES = plugin_tables()
 
 
-def _value(column) -> Any:
-    kind = column.type
-    if isinstance(kind, sqltypes.Enum):
-        first = kind.enums[0]
-        return kind.enum_class[first] if kind.enum_class else first
-    for types, value in ((sqltypes.Boolean, True), (sqltypes.Integer, 1),
-                         (sqltypes.Numeric, Decimal("1")),
-                         (sqltypes.DateTime, dt.datetime(2026, 11, 2, 2, tzinfo=dt.UTC)),
-                         (sqltypes.Date, dt.date(2026, 11, 2)), (sqltypes.String, "x"),
-                         (sqltypes.JSON, {})):
-        if isinstance(kind, types):
-            return value
-    if kind.__class__.__name__ == "JSONType" or "JSON" in type(kind).__name__:
-        return {}
-    raise NotImplementedError(f"{column.table.name}.{column.name}: no sample for {kind!r}")
-
-
-def insert_row(session, model: type, depth: int = 0) -> Any:
-    """A row of ``model``'s table in the session's tenant, every required column filled, through
-    the ORM (which stamps the tenant); returns its primary key.
-
-    A foreign key takes an existing row of the tenant (``add_case_rows`` made one in each case
-    table), or a new row of the target table made the same way.
-    """
-    table = model.__table__
-    values: dict[str, Any] = {}
-    for column in table.columns:
-        if column.name == "tenant_id" or column.nullable or column.default is not None \
-                or column.server_default is not None:
-            continue
-        if column.primary_key and not column.foreign_keys \
-                and isinstance(column.type, sqltypes.Integer):
-            continue  # autoincrement
-        key = model.__mapper__.get_property_by_column(column).key
-        if column.foreign_keys:
-            target = next(iter(column.foreign_keys)).column
-            target_model = _mapped(target.table)
-            attribute = target_model.__mapper__.get_property_by_column(target).key
-            found = session.scalar(select(getattr(target_model, attribute)).limit(1))
-            if found is None and depth < 3:
-                found = insert_row(session, target_model, depth + 1)
-            values[key] = found
-        else:
-            values[key] = _value(column)
-    row = model(**values)
-    session.add(row)
-    session.flush()
-    return model.__mapper__.primary_key_from_instance(row)[0]
-
-
-def _mapped(table: Table):
-    for mapper in Base.registry.mappers:
-        if mapper.local_table is table:
-            return mapper.class_
-    return None
-
-
 @pytest.mark.parametrize(("plugin", "table"), TABLES,
                          ids=[f"{p}:{t.name}" for p, t in TABLES])
 def test_its_rows_of_one_tenant_are_invisible_to_another(plugin: str, table: Table,
                                                          database) -> None:
-    model = _mapped(table)
+    model = mapped_model(table)
     assert "tenant_id" in table.c, f"{table.name} is tenant data: it needs tenant_id"
     assert model is not None and issubclass(model, TenantScoped), (
         f"{table.name}: map it with a toolkit.TenantScoped model, so the session filters it")

@@ -5,20 +5,26 @@ Only ``core.toolkit`` and ``core.hookspecs`` are imported from OneDoor (a test c
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy import func, select
 
 from core.toolkit import (
     CaseType,
     DeadlineRule,
     DepartmentSpec,
+    IndicatorDefinition,
     IntakeFinding,
+    PluginIndicator,
     WindowType,
     hookimpl,
     msg,
     plugin_page,
 )
 
-from . import schemas
+from . import schemas, views
+from .models import Certificate
 
 NAMES = {"zh_Hans": "公证服务", "zh_Hant": "公證服務", "en": "Notary services"}
 INTRO = {
@@ -112,5 +118,45 @@ def onedoor_translation_dirs() -> list[str]:
 
 @hookimpl
 def onedoor_blueprints():
-    """The plugin's page at ``/<tenant>/plugins/example_notary/``."""
-    return [PAGE]
+    """The info page at ``/<tenant>/plugins/example_notary/``, the certificates at
+    ``…/certificates``."""
+    return [PAGE, views.bp]
+
+
+@hookimpl
+def onedoor_migration_dirs() -> list[str]:
+    """The certificates table (branch ``example_notary``)."""
+    return [str(Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+def onedoor_after_transition(case, transition, session) -> None:
+    """Resolving an application issues its certificate, in the transition's transaction."""
+    if case.case_type != APPLICATION.code or transition.name != "resolve":
+        return
+    now = datetime.now(UTC)
+    due = case.due_at
+    if due is not None and due.tzinfo is None:  # SQLite hands back naive UTC
+        due = due.replace(tzinfo=UTC)
+    session.add(Certificate(case_id=case.id, number=f"{case.code}-GZ", issued_at=now,
+                            on_time=due is None or now <= due))
+
+
+def _on_time(session, cases) -> tuple[int, int]:
+    row = session.execute(select(func.count().filter(Certificate.on_time.is_(True)),
+                                 func.count()).where(Certificate.case_id.in_(cases))).one()
+    return row[0], row[1]
+
+
+ON_TIME = PluginIndicator(IndicatorDefinition(
+    "example_notary_on_time", "ratio",
+    {"zh_Hans": "公证书按期出具率", "zh_Hant": "公證書按期出具率",
+     "en": "Certificates issued on time"},
+    {"zh_Hans": "按期出具的公证书 ÷ 出具的公证书", "zh_Hant": "按期出具的公證書 ÷ 出具的公證書",
+     "en": "certificates issued within the deadline ÷ certificates issued"}), _on_time)
+
+
+@hookimpl
+def onedoor_indicators() -> list[PluginIndicator]:
+    """The share of certificates issued on time."""
+    return [ON_TIME]

@@ -75,5 +75,37 @@ def test_staff_find_the_application_on_the_intake_form(staff_client):
     assert "Notarization application" in page
 
 
+def resolve(plugin_tenant, code: str) -> None:
+    plugin_tenant.transition(code, "accept")
+    plugin_tenant.transition(code, "assign", department="court")
+    plugin_tenant.transition(code, "start_mediation")
+    plugin_tenant.transition(code, "resolve", outcome="公证书已出具")
+
+
+def test_resolving_an_application_issues_its_certificate_on_its_page(plugin_tenant, make_case,
+                                                                     client):
+    code = make_case()
+    page = client.get("/on/plugins/example_notary/certificates?lang=en").get_data(as_text=True)
+    assert "No certificate has been issued yet." in page
+    resolve(plugin_tenant, code)
+    page = client.get("/on/plugins/example_notary/certificates?lang=zh_Hans")
+    assert page.status_code == 200
+    assert f"{code}-GZ" in page.get_data(as_text=True)
+    assert "公证书编号" in page.get_data(as_text=True)
+    assert client.get("/off/plugins/example_notary/certificates").status_code == 404
+
+
+def test_the_on_time_indicator_counts_certificates_for_the_enabling_tenant(plugin_tenant,
+                                                                           make_case):
+    from core import indicators  # noqa: PLC0415 - what the dashboard and the API compute
+
+    resolve(plugin_tenant, make_case())
+    make_case()  # no certificate yet: not counted
+    with plugin_tenant.database.transaction(plugin_tenant.on.id) as session:
+        figure = indicators.compute(session, plugin_tenant.on)["example_notary_on_time"]
+    assert (figure.numerator, figure.denominator) == (1, 1)
+    assert "example_notary_on_time" not in indicators.definitions(plugin_tenant.off)
+
+
 def test_it_imports_nothing_from_core_but_the_toolkit_and_the_hookspecs() -> None:
     assert private_core_imports(PACKAGE) == []
