@@ -9,6 +9,7 @@ distribution's folder on ``sys.path``.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -100,6 +101,15 @@ def test_the_generated_plugin_exists_for_the_tenant_that_enables_it_only(
     finally:
         for name in [m for m in sys.modules if m.startswith("onedoor_notary")]:
             del sys.modules[name]
+
+
+def test_the_generated_code_passes_the_project_lint(scaffolded: Path) -> None:
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (it comes with the test extras)")
+    done = subprocess.run([ruff, "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"),
+                           str(scaffolded)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_a_bad_or_taken_name_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
