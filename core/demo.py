@@ -4,6 +4,9 @@ Names, ID numbers and phones come from Faker's zh_CN provider (valid check digit
 people). Each case goes through the same service functions staff use — intake, assignment,
 mediation attempts, the escalation ladder, closure, evaluation — so the demo's data obeys every
 rule the application enforces, audit trail included.
+
+Besides core's disputes and hotline orders, every case type of the tenant's enabled plugins
+gets a few cases with the type's ``example`` details, so each plugin's pages show real cases.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import func, select
 from core import cases
 from core.categories import CATEGORIES, CHANNELS
 from core.db import Database
+from core.essentials.lifecycle import CORE_CASE_TYPES
 from core.models import Case, Department, TierLevel, TierNode, User
 from core.pii import Vault
 from core.tenancy import TenantContext
@@ -37,6 +41,8 @@ TITLES = {
     "medical": ["术后并发症赔偿争议"],
 }
 OUTCOMES = ("succeeded", "failed")
+#: Demo cases per plugin case type (on top of ``count``).
+PER_PLUGIN_TYPE = 3
 
 
 def seed_cases(
@@ -48,7 +54,8 @@ def seed_cases(
     seed: int | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Create ``count`` synthetic cases for ``tenant`` unless it already has cases.
+    """Create ``count`` synthetic cases for ``tenant`` unless it already has cases, plus
+    :data:`PER_PLUGIN_TYPE` of each case type its enabled plugins declare (example details).
 
     Returns how many were created (0 when the tenant had cases: seeding is idempotent).
     """
@@ -67,14 +74,51 @@ def seed_cases(
             select(TierNode).join(TierLevel).where(TierLevel.code.in_(low)).order_by(TierNode.code)
         )]
         departments = list(session.scalars(select(Department.code).order_by(Department.code)))
-    types = [t for t in cases.case_types(tenant) if t in ("general_dispute", "hotline_order")]
+    all_types = cases.case_types(tenant)
+    types = [t for t in all_types if t in ("general_dispute", "hotline_order")]
     for number in range(count):
         registered_at = now - timedelta(days=rng.uniform(0, 120), hours=rng.uniform(0, 8))
         with database.transaction(tenant.id) as session:
             case = _register(session, tenant, actor, vault, fake, rng, nodes, types,
                              registered_at, number)
             _live(session, tenant, actor, rng, case.code, departments, registered_at, now)
-    return count
+    core_codes = {t.code for t in CORE_CASE_TYPES}
+    made = count
+    for code, case_type in sorted(all_types.items()):
+        if code in core_codes or (case_type.details_schema is not None
+                                  and not case_type.example):
+            continue  # no example: details cannot be made up
+        for index in range(PER_PLUGIN_TYPE):
+            registered_at = now - timedelta(days=rng.uniform(0, 20), hours=rng.uniform(0, 8))
+            data = _plugin_case(fake, rng, nodes, tenant, case_type, index)
+            try:
+                with database.transaction(tenant.id) as session:
+                    case = cases.register(session, tenant, data, actor, vault=vault,
+                                          now=registered_at).case
+                    _live(session, tenant, actor, rng, case.code, departments,
+                          registered_at, now)
+            except cases.CaseInvalid:
+                # An example valid on its own may fail a statutory check on the demo's dates
+                # (a limitation period): the demo skips it rather than invent other details.
+                continue
+            made += 1
+    return made
+
+
+def _plugin_case(fake, rng, nodes, tenant, case_type, index: int) -> dict:
+    """The intake of a demo case of a plugin's ``case_type`` with its example details."""
+    return {
+        "case_type": case_type.code,
+        "category": case_type.category if case_type.category in CATEGORIES else "other",
+        "channel": rng.choice(list(CHANNELS)),
+        "title": f"{case_type.name('zh_Hans')}（演示）",
+        "description": fake.paragraph(nb_sentences=3),
+        "location_node": rng.choice(nodes),
+        "address": fake.street_address(),
+        "parties": [_party(fake, rng, "applicant"), _party(fake, rng, "respondent")],
+        "details": dict(case_type.example),
+        "idempotency_key": f"demo-{tenant.slug}-{case_type.code}-{index}",
+    }
 
 
 def _register(session, tenant, actor, vault, fake, rng, nodes, types, at, number):

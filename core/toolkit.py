@@ -6,6 +6,7 @@ core always speak of the same objects.
 """
 
 from core import __version__, hookimpl
+from core.app import db_session
 from core.casetypes import CaseType, IntakeFinding
 from core.catalog import DepartmentSpec, WindowType
 from core.db import Base, JSONType, TenantScoped, tenant_sql
@@ -40,6 +41,7 @@ __all__ = [
     "WindowType",
     "__version__",
     "current_tenant",
+    "db_session",
     "enable_rls",
     "hookimpl",
     "lazy_gettext",

@@ -23,10 +23,13 @@ for _name in [n for n in os.environ if n.startswith("ONEDOOR_") and n not in _KE
 
 from core.app import create_app  # noqa: E402
 from core.db import Database  # noqa: E402
-from core.migrate import upgrade  # noqa: E402
 from core.plugins import PluginRegistry  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from core.testing.postgres import DEFAULT_ADMIN_URL, throwaway_database, unreachable  # noqa: E402
+
+#: The fixtures OneDoor ships for plugin authors; the suite uses them too (the example plugin's
+#: tests, the isolation tests of every plugin) and shares their registry and migrated template.
+pytest_plugins = ["core.testing.plugins"]
 
 PG_ADMIN_URL = os.environ.get("ONEDOOR_TEST_PG_ADMIN_URL", DEFAULT_ADMIN_URL)
 APP_ROLE = "onedoor_app_test"
@@ -41,17 +44,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def registry() -> PluginRegistry:
+def registry(onedoor_registry: PluginRegistry) -> PluginRegistry:
     """Every plugin installed through the ``onedoor.plugins`` entry points."""
-    return PluginRegistry()
+    return onedoor_registry
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory, registry: PluginRegistry) -> Path:
+def sqlite_template(onedoor_sqlite_template: Path) -> Path:
     """A migrated SQLite file that each test copies (migrating once keeps the suite fast)."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    upgrade(f"sqlite:///{path}", registry)
-    return path
+    return onedoor_sqlite_template
 
 
 @pytest.fixture

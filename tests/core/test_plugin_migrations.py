@@ -56,6 +56,7 @@ def test_a_plugin_branch_is_migrated_with_core(tmp_path: Path, sqlite_url: str) 
         assert "testplug_notes" in inspect(engine).get_table_names()
         with engine.connect() as conn:
             heads = set(conn.scalars(text("SELECT version_num FROM alembic_version")))
-        assert "tp0001" in heads and len(heads) == 2  # core's head and the plugin's
+        # the plugin's head beside core's (and those of installed plugins with tables)
+        assert "tp0001" in heads and len(heads) >= 2
     finally:
         engine.dispose()

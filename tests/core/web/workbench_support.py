@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import func, select
 
 from core import accounts
 from core.models import Case
+from core.testing import web
+from core.testing.web import csrf_of
 from tests.core.api.conftest import PASSWORD, World, build_world, intake
 
-__all__ = ["PASSWORD", "World", "build_world", "intake"]
+__all__ = ["PASSWORD", "World", "build_world", "csrf_of", "intake"]
 
 ROLES = ("clerk", "dispatcher", "mediator", "leader")
 
@@ -27,19 +28,9 @@ def add_staff(world: World, slug: str = "alpha") -> None:
             accounts.add_membership(session, user, role)
 
 
-def csrf_of(html: str) -> str:
-    """The CSRF token of a page."""
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def sign_in(world: World, slug: str, username: str) -> None:
     """Sign ``username`` in through the login form."""
-    world.client.post(f"/{slug}/logout", data={"csrf_token": csrf_of(
-        world.client.get(f"/{slug}/login").get_data(as_text=True))})
-    page = world.client.get(f"/{slug}/login").get_data(as_text=True)
-    response = world.client.post(f"/{slug}/login", data={
-        "username": username, "password": PASSWORD, "csrf_token": csrf_of(page)})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    web.sign_in(world.client, slug, username, PASSWORD)
 
 
 def token(world: World, slug: str = "alpha") -> str:
