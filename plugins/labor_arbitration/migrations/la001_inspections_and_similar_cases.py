@@ -15,7 +15,9 @@ TENANT_TABLES = ("labor_arbitration_inspections", "labor_arbitration_similar_cas
 revision = "la001"
 down_revision = None
 branch_labels = ("labor_arbitration",)
-depends_on = "0008"
+# Not core's head: a branch depending on the head would hide it from alembic_version (the
+# dependency counts as an ancestor), while `alembic heads` still lists it. 0002 made `cases`.
+depends_on = "0002"
 
 
 def upgrade() -> None:
