@@ -237,7 +237,8 @@ def test_inspection_links_open_once_per_case_with_an_audit_event(site):
 
 
 def test_cases_against_one_employer_over_one_claim_are_grouped(site):
-    first = site.register(intake("labor_dispute", details(employer="杭州某某（集团）有限公司")), NOW)
+    first = site.register(intake("labor_dispute", details(employer="杭州某某（集团）有限公司")),
+                          NOW)
     second = site.register(intake("labor_dispute", details(
         employer="杭州某某(集团)有限公司 ", claim_types=["wage_arrears", "compensation"])), NOW)
     site.register(intake("labor_dispute", details(employer="另一家公司")), NOW)
