@@ -147,9 +147,11 @@ CASE_TYPES = [
            "product": "融资融券"}),
 ]
 
-#: The plugin's page, built once: every app mounts this same blueprint.
+#: The plugin's page, built once: every app mounts this same blueprint. The stations have a page
+#: of their own (``/stations``), so the settings table leaves them out.
 PAGE = plugin_page(NAME, names=NAMES, intro=INTRO, windows=[WINDOW],
-                   organizations=ORGANIZATIONS, settings_schema=schemas.FinancialMediationSettings)
+                   organizations=ORGANIZATIONS,
+                   settings_schema=schemas.FinancialMediationSettings(exclude=("stations",)))
 
 
 def settings_of(tenant: Any) -> dict[str, Any]:
