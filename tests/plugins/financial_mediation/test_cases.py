@@ -254,3 +254,10 @@ def test_a_tenant_without_the_plugin_has_none_of_it(site):
     with site.database.transaction(off.id) as session:
         figures = indicators.compute(session, off).figures
     assert not {"financial_mediation_success", "financial_small_claims"} & set(figures)
+
+
+def test_every_demo_case_registers(site):
+    from plugins.financial_mediation.demo import demo_intakes
+
+    codes = [site.register(data, NOW) for data in demo_intakes("on-t1")]
+    assert len(codes) == 5 and site.case(codes[-1]).risk == "orange"

@@ -325,3 +325,10 @@ def test_a_tenant_without_the_plugin_has_none_of_it(site):
     assert not {i.code for i in plugin.indicators.INDICATORS} & set(figures)
     client = site.app.test_client()
     assert client.get(f"/off/plugins/{NAME}/similar").status_code == 404
+
+
+def test_every_demo_case_registers(site):
+    from plugins.labor_arbitration.demo import demo_intakes
+
+    codes = [site.register(data, NOW) for data in demo_intakes("on-t1")]
+    assert {site.case(code).case_type for code in codes} == {t.code for t in plugin.CASE_TYPES}
