@@ -85,6 +85,16 @@ def add_extra_rows(database: Database, tenant_id: int) -> None:
         session.add(IdempotencyRecord(principal="clerk", key="k1", method="POST",
                                       path="/x/api/v1/cases/", fingerprint="0" * 64,
                                       status=201, body="{}"))
+    # Plugin tables: labor_arbitration's linked inspections and similar-case links.
+    from plugins.labor_arbitration.models import InspectionLink, SimilarCase  # noqa: PLC0415
+
+    with database.transaction(tenant_id) as session:
+        session.add_all([
+            InspectionLink(case_id=case_id, employer="某公司", trigger="requested",
+                           department="labor_arbitration_inspection", opened_by="test"),
+            SimilarCase(case_id=case_id, employer_key="某公司", employer="某公司",
+                        claim_type="wage_arrears"),
+        ])
 
 
 @dataclass
