@@ -13,6 +13,7 @@ Details: who employs the workers, how many they are, what they claim and since w
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -178,6 +179,19 @@ class IsoDate(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs).isoformat()
 
 
+class TextList(fields.List):
+    """A list that also takes one line of text, split at commas, 、 and spaces.
+
+    Forms send ``wage_arrears, contract`` or ``王建国、李明`` from a text input; the API sends a
+    JSON list. Both load to the same list.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = [part for part in re.split(r"[,，、;；\s]+", value) if part]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def as_date(value: Any) -> date | None:
     """A details date (ISO text, or a date) as a :class:`datetime.date`; None when absent."""
     if value in (None, ""):
@@ -212,11 +226,11 @@ class LaborDisputeDetails(Schema):
         load_default=1, strict=True,
         validate=validate.Range(min=1, max=100000, error=msg("Give at least one worker.")),
         metadata={"names": _names("劳动者人数", "勞動者人數", "Number of workers")})
-    representatives = fields.List(
+    representatives = TextList(
         fields.String(validate=validate.Length(min=1, max=60)), load_default=list,
         validate=validate.Length(max=20),
         metadata={"names": _names("推举的代表", "推舉的代表", "Elected representatives")})
-    claim_types = fields.List(
+    claim_types = TextList(
         _choice(CLAIM_TYPES, _names("请求类型", "請求類型", "Claim")),
         required=True, validate=validate.Length(min=1, error=msg("Choose at least one claim.")),
         metadata={"names": _names("仲裁请求类型", "仲裁請求類型", "Claims"),

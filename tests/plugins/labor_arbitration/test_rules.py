@@ -85,3 +85,14 @@ def test_ten_workers_make_a_group_case_and_fifty_a_red_one():
 def test_employers_are_grouped_by_a_normalized_name():
     assert rules.normalized_employer("杭州某某（集团） 有限公司") == \
         rules.normalized_employer("杭州某某(集团)有限公司")
+
+
+def test_claims_and_representatives_may_come_as_one_line_of_form_text():
+    from plugins.labor_arbitration.schemas import LaborDisputeDetails
+
+    loaded = LaborDisputeDetails().load({
+        "employer": "某公司", "workers": 3, "representatives": "王建国、李明",
+        "claim_types": "wage_arrears, compensation", "rights_infringed_on": "2026-10-01"})
+    assert loaded["representatives"] == ["王建国", "李明"]
+    assert loaded["claim_types"] == ["wage_arrears", "compensation"]
+    assert loaded["rights_infringed_on"] == "2026-10-01"
