@@ -332,3 +332,15 @@ def test_every_demo_case_registers(site):
 
     codes = [site.register(data, NOW) for data in demo_intakes("on-t1")]
     assert {site.case(code).case_type for code in codes} == {t.code for t in plugin.CASE_TYPES}
+
+
+def test_group_wage_arrears_before_the_spring_festival_are_graded_at_intake(site):
+    december = at(date(2026, 12, 10))  # 58 days before 6 Feb 2027
+    case = site.case(site.register(intake("labor_dispute", details()), december))
+    rules_found = {r["rule"]: r["level"] for r in case.risk_reasons}
+    assert rules_found["labor_spring_festival_arrears"] == "orange"
+    assert rules_found["labor_group_workers"] == "orange"
+    # 2 November is 96 days before the festival: outside the 90-day window.
+    early = site.case(site.register(intake("labor_dispute", details(workers=1,
+                                                                    representatives=[])), NOW))
+    assert "labor_spring_festival_arrears" not in {r["rule"] for r in early.risk_reasons}
