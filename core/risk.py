@@ -141,6 +141,9 @@ class RiskFacts:
     current_level: str
     config: dict[str, Any] = field(hash=False, compare=False)
     details: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: When the case was registered (aware UTC): seasonal rules (wage arrears before the Spring
+    #: Festival) look at it; None only for facts built by hand without a date.
+    registered_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,7 @@ def gather_facts(
         current_level=case.risk or "blue",
         config=merged,
         details=dict(case.details or {}),
+        registered_at=reference,
     )
 
 

@@ -7,23 +7,29 @@ core always speak of the same objects.
 
 from core import __version__, hookimpl
 from core.app import db_session
+from core.audit import record as audit_record
+from core.authz import TENANT, authorize
 from core.casetypes import CaseType, IntakeFinding
 from core.catalog import DepartmentSpec, WindowType
 from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
 from core.indicators import IndicatorDefinition, PluginIndicator
 from core.messages import msg
+from core.models import Case, Referral
 from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
 from core.routing import RoutingDecision
 from core.sla import DeadlineRule
 from core.tenancy import TenantContext, current_tenant, require_plugin
+from core.web.auth import current_principal
 from core.web.plugin_pages import plugin_page
 from core.workflow import Actor, Transition
 
 __all__ = [
+    "TENANT",
     "Actor",
     "Base",
+    "Case",
     "CaseType",
     "DeadlineRule",
     "DepartmentSpec",
@@ -31,6 +37,7 @@ __all__ = [
     "IntakeFinding",
     "JSONType",
     "PluginIndicator",
+    "Referral",
     "RiskFacts",
     "RiskFinding",
     "RiskRule",
@@ -40,6 +47,9 @@ __all__ = [
     "Transition",
     "WindowType",
     "__version__",
+    "audit_record",
+    "authorize",
+    "current_principal",
     "current_tenant",
     "db_session",
     "enable_rls",

@@ -259,7 +259,7 @@ def test_plugins_list_shows_versions_hooks_and_the_tenants_enabling_each_plugin(
     assert rows["core_catalog"].split()[1:3] == [registry.infos["core_catalog"].version, "yes"]
     assert rows["core_catalog"].endswith(ALL_TENANTS)
     assert rows["labor_arbitration"].split()[1:] == [
-        version("onedoor"), "no", "onedoor_blueprints", "hangzhou",
+        version("onedoor"), "no", registry.hook_names("labor_arbitration")[0], "hangzhou",
     ]
     assert any(line.strip() == "onedoor_window_types" for line in table)
     assert any("haizhou (tenant disabled)" in line for line in table)

@@ -32,6 +32,15 @@ def test_settings_fill_in_statutory_periods(registry) -> None:
     }
 
 
+def test_optional_settings_stay_out_of_the_stored_table_and_default_in_code(registry) -> None:
+    from plugins.labor_arbitration.schemas import effective
+
+    stored = registry.load_settings(NAME, {**COMMISSION, "minimum_wage": 2490})
+    assert stored["minimum_wage"] == 2490 and "gig_department" not in stored
+    assert effective(stored)["inspection_department"] == "labor_arbitration_inspection"
+    assert effective(stored)["limitation_warning_days"] == 30
+
+
 @pytest.mark.parametrize(
     ("settings", "field", "message"),
     [
@@ -41,6 +50,9 @@ def test_settings_fill_in_statutory_periods(registry) -> None:
         ({**COMMISSION, "award_days": 0}, "award_days", "from 1 to 90"),
         ({**COMMISSION, "award_days": "45"}, "award_days", "whole number"),
         ({**COMMISSION, "award_day": 45}, "award_day", "Unknown setting"),
+        ({**COMMISSION, "minimum_wage": 100}, "minimum_wage", "monthly minimum wage in yuan"),
+        ({**COMMISSION, "minimum_wage": 2490.5}, "minimum_wage", "whole number of yuan"),
+        ({**COMMISSION, "inspection_workers": -1}, "inspection_workers", "from 0 to 1000"),
     ],
 )
 def test_settings_refuse_bad_values_naming_the_field(registry, settings, field, message) -> None:
