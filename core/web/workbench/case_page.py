@@ -11,6 +11,7 @@ message and nothing is written (never a lost update).
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,7 +118,7 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
     suggestion = None
     if case.status in (Status.ACCEPTED.value, Status.ESCALATED.value, Status.REOPENED.value):
         suggestion = cases.suggest_route(session, g.tenant, case)
-    rules = cases.deadline_rules(g.tenant)
+    rules = named_rules(session)
     details = {k: v for k, v in (case.details or {}).items() if not k.startswith("_")}
     schema_fields = case_type.details_schema().fields if case_type and case_type.details_schema \
         else {}
@@ -186,6 +187,20 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         "when": when,
         **TEMPLATE_HELPERS,
     }
+
+
+def named_rules(session: TenantSession) -> dict[str, sla.DeadlineRule]:
+    """The tenant's deadline rules, its rungs' named after their tier levels when unnamed.
+
+    The cached rules know the ladder but not the tier levels' names (rows, not configuration),
+    so the rung rules are named again here from the tenant's levels.
+    """
+    rules = cases.deadline_rules(g.tenant)
+    levels = {level.code: level.names or {} for level in session.scalars(select(TierLevel))}
+    for name, rung in sla.rung_rules(cases.ladder(g.tenant), levels).items():
+        if name in rules:
+            rules[name] = replace(rules[name], names=rung.names)
+    return rules
 
 
 def _category_name(code: str) -> str:
