@@ -65,6 +65,8 @@ from core.web.workbench.actions import (
 from core.web.workbench.labels import (
     TEMPLATE_HELPERS,
     attempt_result,
+    choice_label,
+    choice_names,
     evaluation_channel,
     rating_name,
     route_name,
@@ -137,7 +139,9 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         "location": nodes.get(case.location_node_id),
         "responsible": nodes.get(case.node_id),
         "center": center,
-        "details": [(_detail_label(schema_fields.get(k), k, locale), v)
+        "details": [(_detail_label(schema_fields.get(k), k, locale),
+                     choice_label(schema_fields.get(k), v, locale)
+                     if choice_names(schema_fields.get(k)) else v)
                     for k, v in details.items()],
         "parties": list(case.parties),
         "repeats": cases.repeat_parties(session, case),
@@ -189,13 +193,14 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
     }
 
 
-def named_rules(session: TenantSession) -> dict[str, sla.DeadlineRule]:
-    """The tenant's deadline rules, its rungs' named after their tier levels when unnamed.
+def named_rules(session: TenantSession,
+                rules: dict[str, sla.DeadlineRule] | None = None) -> dict[str, sla.DeadlineRule]:
+    """The tenant's deadline rules (or ``rules``), the rungs' named after their tier levels.
 
     The cached rules know the ladder but not the tier levels' names (rows, not configuration),
-    so the rung rules are named again here from the tenant's levels.
+    so the rung rules without names of their own are named again here from the tenant's levels.
     """
-    rules = cases.deadline_rules(g.tenant)
+    rules = dict(cases.deadline_rules(g.tenant) if rules is None else rules)
     levels = {level.code: level.names or {} for level in session.scalars(select(TierLevel))}
     for name, rung in sla.rung_rules(cases.ladder(g.tenant), levels).items():
         if name in rules:

@@ -16,6 +16,23 @@ from core.messages import status_name
 from core.web import current_locale
 
 
+def choice_names(field: Any) -> dict[str, dict[str, str]]:
+    """A details field's ``metadata["choices"]``: its values' names per locale, by value.
+
+    The convention for plugin details schemas (docs/plugins.md, onedoor_case_types):
+    ``fields.String(validate=OneOf([...]), metadata={"names": {...}, "choices": {"wage_arrears":
+    {"zh_Hans": "拖欠工资", "zh_Hant": "拖欠工資", "en": "Wage arrears"}, ...}})``.
+    """
+    choices = (getattr(field, "metadata", None) or {}).get("choices") or {}
+    return {str(k): dict(v) for k, v in choices.items() if isinstance(v, dict)}
+
+
+def choice_label(field: Any, value: Any, locale: str) -> str:
+    """What a form or a page shows for ``value`` of a details field: its name, else itself."""
+    names = choice_names(field).get(str(value)) or {}
+    return names.get(locale) or names.get("zh_Hans") or str(value)
+
+
 def action_name(name: str) -> str:
     """A transition (or the workbench's attempt / evaluate forms) as a button label."""
     names = {
