@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -78,6 +80,8 @@ def test_the_clocks_are_named_in_the_readers_language_with_their_source_for_engl
     assert "Mediation and handling" in english and "tenant practice, no statute" in english
     assert "受理期限" in chinese and "调解办理期限" in chinese and "調解辦理期限" in traditional
     assert ">general_mediation<" not in chinese and ">general_accept<" not in chinese
+    assert re.search(r"due in (29|30) days", english)  # the running clock's time left
+    assert re.search(r"(29|30)天\d+小时后到期", chinese)
     # The English source note is a tooltip on Chinese pages, not text in the table.
     assert 'title="common local practice' in chinese
     assert '<span class="muted">common local practice' not in chinese
