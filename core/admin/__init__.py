@@ -46,6 +46,7 @@ def register_admin(app: Flask) -> None:
         centers,
         overview,
         plugins,
+        policies,
         settings,
         users,
     )
