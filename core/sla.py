@@ -163,7 +163,54 @@ def _rule(
     *,
     extend: bool = True,
 ) -> DeadlineRule:
-    return DeadlineRule(name, amount, unit, starts_on, stops_on, extend, source)
+    return DeadlineRule(name, amount, unit, starts_on, stops_on, extend, source,
+                        names=_CORE_NAMES[name])
+
+
+def _names(hans: str, hant: str, en: str) -> dict[str, str]:
+    return {"zh_Hans": hans, "zh_Hant": hant, "en": en}
+
+
+#: What pages call core's rules (the clock's purpose, not its statute: that is ``source``).
+_CORE_NAMES: dict[str, dict[str, str]] = {
+    "petition_register": _names("信访登记受理期限", "信訪登記受理期限",
+                               "Petition registration and acceptance"),
+    "petition_handle": _names("信访事项办理期限", "信訪事項辦理期限",
+                             "Petition handling"),
+    "judicial_confirmation_apply": _names("司法确认申请期限", "司法確認申請期限",
+                                         "Applying for judicial confirmation"),
+    "court_delegated_mediation": _names("法院委派调解期限", "法院委派調解期限",
+                                       "Court-delegated mediation"),
+    "labor_mediation": _names("劳动争议调解期限", "勞動爭議調解期限",
+                             "Labor dispute mediation"),
+    "labor_arbitration_accept": _names("劳动仲裁受理期限", "勞動仲裁受理期限",
+                                      "Labor arbitration acceptance"),
+    "labor_arbitration_award": _names("劳动仲裁裁决期限", "勞動仲裁裁決期限",
+                                     "Labor arbitration award"),
+    "consumer_accept": _names("消费投诉受理期限", "消費投訴受理期限",
+                             "Consumer complaint acceptance"),
+    "consumer_mediation": _names("消费投诉调解期限", "消費投訴調解期限",
+                                "Consumer complaint mediation"),
+    "tourism_accept": _names("旅游投诉受理期限", "旅遊投訴受理期限",
+                            "Tourism complaint acceptance"),
+    "tourism_mediation": _names("旅游投诉调解期限", "旅遊投訴調解期限",
+                               "Tourism complaint mediation"),
+    "banking_complaint": _names("银行保险投诉处理期限", "銀行保險投訴處理期限",
+                               "Banking and insurance complaint handling"),
+    "medical_mediation": _names("医疗纠纷调解期限", "醫療糾紛調解期限",
+                               "Medical dispute mediation"),
+    "hotline_accept": _names("热线工单受理期限", "熱線工單受理期限",
+                            "Hotline order acceptance"),
+    "hotline_accept_danger": _names("热线紧急工单受理期限（危及生命财产）",
+                                   "熱線緊急工單受理期限（危及生命財產）",
+                                   "Hotline acceptance: danger to life or property"),
+    "hotline_accept_utilities": _names("热线停水停电停气受理期限", "熱線停水停電停氣受理期限",
+                                      "Hotline acceptance: utility outage"),
+    "general_accept": _names("受理期限", "受理期限",
+                            "Acceptance"),
+    "general_mediation": _names("调解办理期限", "調解辦理期限",
+                               "Mediation and handling"),
+}
 
 
 #: DESIGN.md's table; sources from reference/domain_rules.md §1 (article numbers checked there).
@@ -274,11 +321,16 @@ def unknown_overrides(
     return sorted(set(overrides or {}) - set(rules))
 
 
-def rung_rules(ladder: Sequence[Any]) -> dict[str, DeadlineRule]:
+def rung_rules(
+    ladder: Sequence[Any], level_names: Mapping[str, Mapping[str, str]] | None = None
+) -> dict[str, DeadlineRule]:
     """One ``rung_<index>`` calendar-day rule per escalation rung (``deadline_days``).
 
     The cases service starts these with :func:`start_clock` when a case enters a rung; they
-    are listed here so that :func:`recompute` and :func:`resume` know them too.
+    are listed here so that :func:`recompute` and :func:`resume` know them too. Each is named
+    after its rung (村（社区）调解员调解期限), or, for a rung without names of its own (the top
+    rung, or a tenant's ladder step), after its tier level from ``level_names`` (level code →
+    names) with the rung's number, since a level may hold several rungs.
     """
     rules = {}
     for index, rung in enumerate(ladder):
@@ -287,24 +339,50 @@ def rung_rules(ladder: Sequence[Any]) -> dict[str, DeadlineRule]:
             name, int(rung.deadline_days), "days",
             starts_on="assigned" if index == 0 else "escalated", stops_on=RUNG_STOPS,
             source="tenant escalation ladder ([escalation] deadline_days)",
+            names=rung_rule_names(index, rung, (level_names or {}).get(rung.level)),
         )
     return rules
 
 
+def rung_rule_names(
+    index: int, rung: Any, level_names: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """What pages call the clock of ladder rung ``index`` (0-based), in each language."""
+    own = getattr(rung, "names", None) or {}
+    if own:
+        return {
+            "zh_Hans": f"{own.get('zh_Hans') or rung.level}调解期限",
+            "zh_Hant": f"{own.get('zh_Hant') or own.get('zh_Hans') or rung.level}調解期限",
+            "en": f"Mediation deadline: {own.get('en') or own.get('zh_Hans') or rung.level}",
+        }
+    level = level_names or {}
+    number = index + 1
+    return {
+        "zh_Hans": f"第{number}级（{level.get('zh_Hans') or rung.level}）调解期限",
+        "zh_Hant": f"第{number}級（{level.get('zh_Hant') or level.get('zh_Hans') or rung.level}）"
+                   "調解期限",
+        "en": f"Mediation deadline: rung {number} "
+              f"({level.get('en') or level.get('zh_Hans') or rung.level})",
+    }
+
+
 def tenant_rules(
-    tenant: Any, plugin_rules: Iterable[DeadlineRule] = ()
+    tenant: Any,
+    plugin_rules: Iterable[DeadlineRule] = (),
+    level_names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, DeadlineRule]:
     """Every rule a tenant's clocks can name: core, escalation rungs, plugins, with overrides.
 
     ``tenant`` is a :class:`core.models.Tenant` or a :class:`core.tenancy.TenantContext`;
     ``plugin_rules`` come from the ``onedoor_deadline_rules`` hook of the tenant's enabled
-    plugins (a plugin may redefine a core rule by name).
+    plugins (a plugin may redefine a core rule by name); ``level_names`` (tier level code →
+    names) name the rungs that have no names of their own.
     """
     from core.escalation import ladder_of  # noqa: PLC0415 - sla stays importable alone
 
     config = tenant.config or {}
     rules = dict(DEFAULT_RULES)
-    rules.update(rung_rules(ladder_of(config)))
+    rules.update(rung_rules(ladder_of(config), level_names))
     for rule in plugin_rules:
         rules[rule.name] = rule
     return rules_with_overrides(rules, config.get("deadlines") or {})

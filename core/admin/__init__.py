@@ -44,8 +44,10 @@ def register_admin(app: Flask) -> None:
     from core.admin import (  # noqa: F401,PLC0415 - the views attach themselves to bp
         calendar,
         centers,
+        dispatch,
         overview,
         plugins,
+        policies,
         settings,
         users,
     )

@@ -19,9 +19,11 @@ from core import sla
 from core.admin import bp
 from core.admin.editing import Draft, Outcome, lines, set_or_remove, table
 from core.admin.pages import edit_config, finish, page
+from core.app import db_session
 from core.cases import deadline_rules
 from core.cases.catalogs import plugin_deadline_rules
 from core.tenantconfig.policies import default_calendar
+from core.web.workbench.case_page import named_rules
 
 CALENDAR_KEYS = ("holidays", "workdays", "working_hours")
 CALENDAR_FIELDS = tuple(f"calendar.{key}" for key in CALENDAR_KEYS)
@@ -31,7 +33,7 @@ def default_rules() -> dict[str, sla.DeadlineRule]:
     """The tenant's rules as they are without its ``[deadlines]`` overrides."""
     tenant = g.tenant
     bare = SimpleNamespace(config={**tenant.config, "deadlines": {}})
-    return sla.tenant_rules(bare, plugin_deadline_rules(tenant))
+    return named_rules(db_session(), sla.tenant_rules(bare, plugin_deadline_rules(tenant)))
 
 
 def _calendar_values() -> dict[str, str]:

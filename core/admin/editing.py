@@ -22,9 +22,9 @@ from flask_babel import gettext
 from tomlkit.toml_document import TOMLDocument
 
 from core.app import onedoor
-from core.messages import translate
 from core.tenantconfig import ConfigError, ConfigErrors, apply, load, render
 from core.tenantconfig.loader import TOML_NAME
+from core.tenantconfig.messages import translate_config
 
 #: The key of errors that belong to no field of the form (shown above it).
 GENERAL = "_general"
@@ -110,12 +110,16 @@ def submit(draft: Draft, *, dry_run: bool, fields: Collection[str],
 
 def map_errors(errors: Sequence[ConfigError], fields: Collection[str],
                renames: Sequence[tuple[str, str]] = ()) -> dict[str, list[str]]:
-    """The loader's errors by form input (see :func:`submit`), each message translated."""
+    """The loader's errors by form input (see :func:`submit`), each in the reader's language.
+
+    The loader writes English (the CLI prints it as it is); :func:`translate_config` matches
+    each message against the loader's templates and translates it.
+    """
     result: dict[str, list[str]] = {}
     for error in errors:
         path = _renamed(error.field, renames)
         target = _closest(path, fields)
-        message = translate(error.message)
+        message = translate_config(error.message)
         if target is None:
             target = GENERAL
             where = error.field

@@ -20,6 +20,8 @@ SECTIONS = (
     ("admin.users", lazy_gettext("Users")),
     ("admin.centers", lazy_gettext("Departments and windows")),
     ("admin.calendar", lazy_gettext("Calendar and deadlines")),
+    ("admin.policies", lazy_gettext("Escalation and risk")),
+    ("admin.dispatch", lazy_gettext("Categories and dispatch")),
 )
 #: At most this many change lines, each cut to MAX_LINE characters, are carried to the next
 #: page: they travel in the session cookie, which browsers cap at 4 kB.

@@ -285,12 +285,20 @@ class CaseItem(MethodView):
     def get(self, code: str):
         """One case by its code, with its clocks and the actions you may take now."""
         from core.app import db_session  # noqa: PLC0415
+        from core.web import current_locale  # noqa: PLC0415
+        from core.web.workbench.case_page import named_rules  # noqa: PLC0415
 
         session = db_session()
         case = load_case(session, code)
         view = case_view(case, _node_codes(session, (case.node_id, case.location_node_id)))
-        view["deadlines"] = list(session.scalars(
-            select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.id)))
+        rules = named_rules(session)
+        locale = current_locale()
+        view["deadlines"] = [
+            {"rule": d.rule, "rule_name": rules[d.rule].display_name(locale)
+             if d.rule in rules else d.rule, "state": d.state, "started_at": d.started_at,
+             "due_at": d.due_at, "met_at": d.met_at}
+            for d in session.scalars(
+                select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.id))]
         node_path = session.scalar(select(TierNode.path).where(TierNode.id == case.node_id))
         view["actions"] = available(CaseState(Status(case.status), node_path, case.risk),
                                     principal().actor(node_path))

@@ -56,6 +56,8 @@ class DeadlineOut(Schema):
     """A running or finished deadline clock."""
 
     rule = fields.String()
+    rule_name = fields.String(metadata={
+        "description": "what pages call the rule, in the request's language (?lang=)"})
     state = fields.String()
     started_at = UtcDateTime()
     due_at = UtcDateTime(allow_none=True)

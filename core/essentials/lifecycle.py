@@ -21,25 +21,48 @@ class PetitionDetails(Schema):
         load_default="appeal",
         validate=validate.OneOf(["suggestion", "accusation", "appeal"]),
         metadata={"names": {"zh_Hans": "信访内容类别", "zh_Hant": "信訪內容類別",
-                            "en": "Content class"}},
+                            "en": "Content class"},
+                  "choices": {
+                      "suggestion": {"zh_Hans": "建议意见类", "zh_Hant": "建議意見類",
+                                     "en": "Suggestion"},
+                      "accusation": {"zh_Hans": "检举控告类", "zh_Hant": "檢舉控告類",
+                                     "en": "Accusation"},
+                      "appeal": {"zh_Hans": "申诉求决类", "zh_Hant": "申訴求決類",
+                                 "en": "Appeal or request"},
+                  }},
     )
-    visitors = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    visitors = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={
+        "names": {"zh_Hans": "来访人数", "zh_Hant": "來訪人數", "en": "Visitors"}})
 
 
 class HotlineDetails(Schema):
     """12345 dispatched order: the hotline's own order number and its urgency."""
 
-    order_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    order_number = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                                 metadata={"names": {"zh_Hans": "工单编号", "zh_Hant": "工單編號",
+                                                     "en": "Order number"}})
     urgency = fields.String(
-        load_default="ordinary", validate=validate.OneOf(["ordinary", "utilities", "danger"])
+        load_default="ordinary", validate=validate.OneOf(["ordinary", "utilities", "danger"]),
+        metadata={"names": {"zh_Hans": "紧急程度", "zh_Hant": "緊急程度", "en": "Urgency"},
+                  "choices": {
+                      "ordinary": {"zh_Hans": "一般", "zh_Hant": "一般", "en": "Ordinary"},
+                      "utilities": {"zh_Hans": "停水停电停气停暖", "zh_Hant": "停水停電停氣停暖",
+                                    "en": "Water, power, gas or heating outage"},
+                      "danger": {"zh_Hans": "危及生命财产安全", "zh_Hant": "危及生命財產安全",
+                                 "en": "Danger to life or property"},
+                  }},
     )
 
 
 class CourtDelegatedDetails(Schema):
     """诉前委派调解: the court's case number (e.g. (2026)浙0902民诉前调123号)."""
 
-    court_case_number = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    court = fields.String(load_default="", validate=validate.Length(max=120))
+    court_case_number = fields.String(
+        required=True, validate=validate.Length(min=1, max=80),
+        metadata={"names": {"zh_Hans": "法院案号", "zh_Hant": "法院案號",
+                            "en": "Court case number"}})
+    court = fields.String(load_default="", validate=validate.Length(max=120), metadata={
+        "names": {"zh_Hans": "委派法院", "zh_Hant": "委派法院", "en": "Delegating court"}})
 
 
 def _n(hans: str, hant: str, en: str) -> dict[str, str]:

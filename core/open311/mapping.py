@@ -120,7 +120,7 @@ def _values(field: fields.Field, locale: str) -> list[dict[str, str]]:
     if choices is None:
         return []
     keys, labels = choices
-    names = (field.metadata.get("value_names") or {})
+    names = field.metadata.get("choices") or field.metadata.get("value_names") or {}
     values = []
     for i, key in enumerate(keys):
         localized = names.get(str(key))

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from core import sla
 from core.calendar import WorkCalendar
 from core.db import Database
-from core.escalation import DEFAULT_LADDER
+from core.escalation import DEFAULT_LADDER, ladder_from_config
 from core.models import (
     Case,
     Deadline,
@@ -430,3 +430,25 @@ def test_a_calendar_change_recomputes_affected_clocks_exactly(database):
 def due_of(database: Database, tenant_id: int, case_id: int) -> datetime:
     with database.transaction(tenant_id) as session:
         return session.get(Case, case_id).due_at
+
+
+def test_every_core_rule_has_a_name_in_each_language():
+    for rule in RULES.values():
+        assert {"zh_Hans", "zh_Hant", "en"} <= set(rule.names), rule.name
+    assert RULES["petition_register"].display_name("zh_Hans") == "信访登记受理期限"
+    assert RULES["petition_register"].display_name("fr") == "信访登记受理期限"
+
+
+def test_a_rung_clock_is_named_after_its_rung_or_else_its_tier_level_and_number():
+    named = sla.rung_rules(DEFAULT_LADDER)
+    assert named["rung_0"].display_name("zh_Hans") == "村（社区）调解员调解期限"
+    assert named["rung_0"].display_name("en") == "Mediation deadline: Village mediator"
+
+    ladder = ladder_from_config([{"level": "community"}, {"level": "community"}], "street")
+    levels = {"community": {"zh_Hans": "村社区", "zh_Hant": "村社區", "en": "Community"},
+              "street": {"zh_Hans": "镇街道", "en": "Town / street"}}
+    rules = sla.rung_rules(ladder, levels)
+    assert rules["rung_1"].display_name("zh_Hans") == "第2级（村社区）调解期限"
+    assert rules["rung_1"].display_name("zh_Hant") == "第2級（村社區）調解期限"
+    assert rules["rung_2"].display_name("en") == "Mediation deadline: rung 3 (Town / street)"
+    assert rules["rung_2"].display_name("zh_Hant") == "第3級（镇街道）調解期限"

@@ -11,6 +11,7 @@ message and nothing is written (never a lost update).
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,6 +65,8 @@ from core.web.workbench.actions import (
 from core.web.workbench.labels import (
     TEMPLATE_HELPERS,
     attempt_result,
+    choice_label,
+    choice_names,
     evaluation_channel,
     rating_name,
     route_name,
@@ -117,7 +120,7 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
     suggestion = None
     if case.status in (Status.ACCEPTED.value, Status.ESCALATED.value, Status.REOPENED.value):
         suggestion = cases.suggest_route(session, g.tenant, case)
-    rules = cases.deadline_rules(g.tenant)
+    rules = named_rules(session)
     details = {k: v for k, v in (case.details or {}).items() if not k.startswith("_")}
     schema_fields = case_type.details_schema().fields if case_type and case_type.details_schema \
         else {}
@@ -136,7 +139,9 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         "location": nodes.get(case.location_node_id),
         "responsible": nodes.get(case.node_id),
         "center": center,
-        "details": [(_detail_label(schema_fields.get(k), k, locale), v)
+        "details": [(_detail_label(schema_fields.get(k), k, locale),
+                     choice_label(schema_fields.get(k), v, locale)
+                     if choice_names(schema_fields.get(k)) else v)
                     for k, v in details.items()],
         "parties": list(case.parties),
         "repeats": cases.repeat_parties(session, case),
@@ -186,6 +191,21 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         "when": when,
         **TEMPLATE_HELPERS,
     }
+
+
+def named_rules(session: TenantSession,
+                rules: dict[str, sla.DeadlineRule] | None = None) -> dict[str, sla.DeadlineRule]:
+    """The tenant's deadline rules (or ``rules``), the rungs' named after their tier levels.
+
+    The cached rules know the ladder but not the tier levels' names (rows, not configuration),
+    so the rung rules without names of their own are named again here from the tenant's levels.
+    """
+    rules = dict(cases.deadline_rules(g.tenant) if rules is None else rules)
+    levels = {level.code: level.names or {} for level in session.scalars(select(TierLevel))}
+    for name, rung in sla.rung_rules(cases.ladder(g.tenant), levels).items():
+        if name in rules:
+            rules[name] = replace(rules[name], names=rung.names)
+    return rules
 
 
 def _category_name(code: str) -> str:

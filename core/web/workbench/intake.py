@@ -34,7 +34,7 @@ from core.models import Center, TierNode
 from core.tiers import subtree_bounds
 from core.web import current_locale
 from core.web.workbench import bp, database, not_found, principal, vault
-from core.web.workbench.labels import TEMPLATE_HELPERS
+from core.web.workbench.labels import TEMPLATE_HELPERS, choice_label, choice_names
 
 #: Party fieldsets on a fresh form (JavaScript hides the empty ones after the second).
 PARTY_ROWS = 4
@@ -86,11 +86,14 @@ def details_controls(case_type: CaseType, locale: str) -> list[dict[str, Any]]:
         names = (field.metadata or {}).get("names") or {}
         validators = field.validators if isinstance(field.validators, list | tuple) else []
         choices = next((v.choices for v in validators if isinstance(v, validate.OneOf)), None)
+        if choices is None and choice_names(field):  # named values without a OneOf
+            choices = list(choice_names(field))
         controls.append({
             "name": f"details.{case_type.code}.{key}", "key": key,
             "label": names.get(locale) or names.get("zh_Hans") or key.replace("_", " "),
             "type": "select" if choices else _input_type(field),
-            "options": [(str(c), str(c)) for c in choices] if choices else [],
+            "options": [(str(c), choice_label(field, c, locale)) for c in choices]
+            if choices else [],
             "required": bool(field.required),
             "default": "" if field.load_default in (None,) or callable(field.load_default)
             else str(field.load_default),

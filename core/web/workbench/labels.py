@@ -7,13 +7,63 @@ called while a page renders, so gettext sees the request's language.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from babel.lists import format_list
+from babel.units import format_unit
 from flask_babel import gettext
 
 from core.categories import CHANNELS, DEMAND_TYPES, RISK_LEVELS
 from core.messages import status_name
 from core.web import current_locale
+
+
+def choice_names(field: Any) -> dict[str, dict[str, str]]:
+    """A details field's ``metadata["choices"]``: its values' names per locale, by value.
+
+    The convention for plugin details schemas (docs/plugins.md, onedoor_case_types):
+    ``fields.String(validate=OneOf([...]), metadata={"names": {...}, "choices": {"wage_arrears":
+    {"zh_Hans": "拖欠工资", "zh_Hant": "拖欠工資", "en": "Wage arrears"}, ...}})``.
+    """
+    choices = (getattr(field, "metadata", None) or {}).get("choices") or {}
+    return {str(k): dict(v) for k, v in choices.items() if isinstance(v, dict)}
+
+
+def choice_label(field: Any, value: Any, locale: str) -> str:
+    """What a form or a page shows for ``value`` of a details field: its name, else itself."""
+    names = choice_names(field).get(str(value)) or {}
+    return names.get(locale) or names.get("zh_Hans") or str(value)
+
+
+def duration(delta: timedelta, locale: str | None = None) -> str:
+    """A length of time in the reader's language, to the hour or minute: "3天4小时", "3 days, 4
+    hours", "45 minutes" (CLDR's units, so no word of it is in our catalogs).
+
+    A day or more shows days and hours; less, hours and minutes. Negative lengths are shown as
+    their size (the caller says "overdue").
+    """
+    locale = locale or current_locale()
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        parts = [("duration-day", days), ("duration-hour", hours)]
+    elif hours:
+        parts = [("duration-hour", hours), ("duration-minute", minutes)]
+    else:
+        parts = [("duration-minute", minutes)]
+    words = [format_unit(n, unit, locale=locale) for unit, n in parts if n or len(parts) == 1]
+    return format_list(words, style="unit", locale=locale)
+
+
+def time_left(due: datetime | None, now: datetime) -> str:
+    """"3天4小时后到期" / "overdue by 2 days" for a clock due at ``due`` ("" without one)."""
+    if due is None:
+        return ""
+    if due >= now:
+        return gettext("due in %(time)s", time=duration(due - now))
+    return gettext("overdue by %(time)s", time=duration(now - due))
 
 
 def action_name(name: str) -> str:
@@ -141,5 +191,6 @@ TEMPLATE_HELPERS = {
     "channel_name": channel_name, "demand_name": demand_name, "route_name": route_name,
     "rating_name": rating_name, "evaluation_channel": evaluation_channel,
     "attempt_result": attempt_result, "reveal_field": reveal_field, "party_role": party_role,
-    "deadline_state": deadline_state, "status_name": status_name,
+    "deadline_state": deadline_state, "status_name": status_name, "duration": duration,
+    "time_left": time_left,
 }

@@ -19,6 +19,11 @@ def test_the_page_lists_the_tenants_deadline_rules_with_defaults_and_sources(sit
     for rule in deadline_rules(_tenant(site)):
         assert f"<code>{rule}</code>" in html
     assert "信访工作条例" in html and "15 days" in html
+    # Each rule by its name, the rungs' after their tier levels (the code is for tenant.toml).
+    assert "Petition registration and acceptance<br><code>petition_register</code>" in html
+    assert "Mediation deadline: rung 1 (Village)<br><code>rung_0</code>" in html
+    chinese = site.get(URL + "?lang=zh_Hans")[1]
+    assert "第3级（乡镇街道）调解期限<br><code>rung_2</code>" in chinese
 
 
 def test_a_local_holiday_is_stored_in_the_tenants_calendar(site: Admin):

@@ -78,3 +78,18 @@ def test_the_default_locale_changes_the_language_of_the_pages(site: Admin):
     site.post_form(URL, _form(default_locale="en"))
     other = Admin(site.app, site.app.test_client(), site.ids)
     assert 'lang="en"' in other.get("/alpha/")[1]
+
+
+def test_the_loaders_messages_are_in_the_readers_language(site: Admin):
+    site.sign_in("alpha", "alpha-admin")
+    bad = _form(**{"branding.primary_color": "blue", "branding.hotline": "12"})
+
+    chinese = site.post_form(URL + "?lang=zh_Hans", bad).get_data(as_text=True)
+    traditional = site.post_form(URL + "?lang=zh_Hant", bad).get_data(as_text=True)
+    english = site.post_form(URL + "?lang=en", bad).get_data(as_text=True)
+
+    assert 'id="e-branding-primary_color">必须是颜色值 #RRGGBB' in chinese
+    assert "须为 3 至 20 个字符" in chinese and "must be a color" not in chinese
+    assert 'id="e-branding-primary_color">必須是顏色值 #RRGGBB' in traditional
+    assert 'id="e-branding-primary_color">must be a color #RRGGBB' in english
+    assert "must be 3 to 20 characters" in english

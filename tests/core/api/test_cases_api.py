@@ -49,6 +49,18 @@ def test_intake_answers_201_with_location_etag_and_masked_personal_data(world: W
     assert "13812345678" not in fetched.get_data(as_text=True)
 
 
+def test_a_cases_clocks_carry_their_rules_name_in_the_requests_language(world: World) -> None:
+    alpha = world.alpha
+    code = world.create_case(alpha)["code"]
+
+    chinese = world.call("GET", alpha, f"/cases/{code}?lang=zh_Hans", alpha.token).get_json()
+    english = world.call("GET", alpha, f"/cases/{code}?lang=en", alpha.token).get_json()
+
+    assert [(d["rule"], d["rule_name"]) for d in chinese["deadlines"]] == [
+        ("general_accept", "受理期限")]
+    assert english["deadlines"][0]["rule_name"] == "Acceptance"
+
+
 def test_an_unknown_case_code_is_a_404_problem(world: World) -> None:
     assert_problem(world.call("GET", world.alpha, "/cases/AL-2026-999999-0", world.alpha.token),
                    404)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -59,8 +61,30 @@ def test_the_page_shows_the_code_qr_fields_timeline_and_masked_parties(world):
     assert "138****5678" in html and "13812345678" not in html
     assert "11010519491231002X" not in html
     assert "Registered (risk:" in html  # the timeline in words
-    assert "general_accept" in html  # the clock
+    assert "<th scope=\"row\">Acceptance<br>" in html  # the clock, by its name
     assert 'value="accept"' in html  # a clerk may accept
+
+
+def test_the_clocks_are_named_in_the_readers_language_with_their_source_for_english(world):
+    code = world.create_case(world.alpha)["code"]
+    move(world, code, "accept")
+    move(world, code, "assign", department="court")
+    sign_in(world, "alpha", "alpha-clerk")
+
+    english = _page(world, code)[1]
+    chinese = world.client.get(f"/alpha/workbench/cases/{code}?lang=zh_Hans").get_data(
+        as_text=True)
+    traditional = world.client.get(f"/alpha/workbench/cases/{code}?lang=zh_Hant").get_data(
+        as_text=True)
+
+    assert "Mediation and handling" in english and "tenant practice, no statute" in english
+    assert "受理期限" in chinese and "调解办理期限" in chinese and "調解辦理期限" in traditional
+    assert ">general_mediation<" not in chinese and ">general_accept<" not in chinese
+    assert re.search(r"due in (29|30) days", english)  # the running clock's time left
+    assert re.search(r"(29|30)天(\d+小时)?后到期", chinese)
+    # The English source note is a tooltip on Chinese pages, not text in the table.
+    assert 'title="common local practice' in chinese
+    assert '<span class="muted">common local practice' not in chinese
 
 
 def test_revealing_a_phone_needs_a_reason_shows_it_once_and_is_audited(world):

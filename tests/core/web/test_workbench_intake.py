@@ -131,8 +131,11 @@ class WageClaims:
         employer = fields.String(required=True, metadata={"names": {"en": "Employer"}})
         months_unpaid = fields.Integer(strict=True, required=True,
                                        metadata={"names": {"en": "Months unpaid"}})
-        claim = fields.String(load_default="wages",
-                              validate=validate.OneOf(["wages", "overtime", "severance"]))
+        claim = fields.String(
+            load_default="wages", validate=validate.OneOf(["wages", "overtime", "severance"]),
+            metadata={"names": {"zh_Hans": "请求事项", "en": "Claim"},
+                      "choices": {"wages": {"zh_Hans": "拖欠工资", "en": "Unpaid wages"},
+                                  "overtime": {"zh_Hans": "加班费", "en": "Overtime pay"}}})
 
     @hookimpl
     def onedoor_case_types(self):
@@ -160,6 +163,12 @@ def test_a_plugin_case_type_brings_its_fields_only_where_enabled(plugin_world):
     assert '<option value="wage_claim"' in html
     assert 'name="details.wage_claim.months_unpaid"' in html and 'type="number"' in html
     assert "Employer" in html
+    # Named values are offered by their names, a value without names by itself.
+    assert '<option value="overtime" >Overtime pay</option>' in html
+    assert '<option value="severance" >severance</option>' in html
+    chinese = world.client.get("/alpha/workbench/intake?lang=zh_Hans").get_data(as_text=True)
+    assert "<label for=\"f-details-wage_claim-claim\">请求事项" in chinese
+    assert '<option value="wages" selected>拖欠工资</option>' in chinese  # the default
 
     response = world.client.post("/alpha/workbench/intake", data=_form(
         world, case_type="wage_claim", category="labor",
@@ -170,6 +179,9 @@ def test_a_plugin_case_type_brings_its_fields_only_where_enabled(plugin_world):
         case = session.scalar(select(Case).order_by(Case.id.desc()).limit(1))
         assert case.case_type == "wage_claim"
         assert case.details["employer"] == "海州机械厂" and case.details["months_unpaid"] == 3
+        assert case.details["claim"] == "overtime"
+    page = world.client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "<dt>Claim</dt><dd>Overtime pay</dd>" in page
 
     sign_in(world, "beta", "beta-clerk")
     html = world.client.get("/beta/workbench/intake").get_data(as_text=True)
