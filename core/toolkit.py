@@ -6,18 +6,24 @@ core always speak of the same objects.
 """
 
 from core import __version__, hookimpl
+from core.audit import record as audit_record
+from core.authz import Principal, Resource, authorize
 from core.casetypes import CaseType, IntakeFinding
 from core.catalog import DepartmentSpec, WindowType
 from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
 from core.indicators import IndicatorDefinition, PluginIndicator
-from core.messages import msg
+from core.messages import msg, translate
+from core.pii import mask_name
 from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
 from core.routing import RoutingDecision
 from core.sla import DeadlineRule
 from core.tenancy import TenantContext, current_tenant, require_plugin
+from core.web.auth import current_principal
 from core.web.plugin_pages import plugin_page
+from core.web.workbench import database
+from core.web.workbench import vault as pii_vault
 from core.workflow import Actor, Transition
 
 __all__ = [
@@ -30,6 +36,8 @@ __all__ = [
     "IntakeFinding",
     "JSONType",
     "PluginIndicator",
+    "Principal",
+    "Resource",
     "RiskFacts",
     "RiskFinding",
     "RiskRule",
@@ -39,13 +47,20 @@ __all__ = [
     "Transition",
     "WindowType",
     "__version__",
+    "audit_record",
+    "authorize",
+    "current_principal",
     "current_tenant",
+    "database",
     "enable_rls",
     "hookimpl",
     "lazy_gettext",
     "localized_names",
+    "mask_name",
     "msg",
+    "pii_vault",
     "plugin_page",
     "require_plugin",
     "tenant_sql",
+    "translate",
 ]
