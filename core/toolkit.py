@@ -14,6 +14,7 @@ from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
 from core.indicators import IndicatorDefinition, PluginIndicator
 from core.messages import msg, translate
+from core.models import Case
 from core.pii import mask_name
 from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
@@ -29,6 +30,7 @@ from core.workflow import Actor, Transition
 __all__ = [
     "Actor",
     "Base",
+    "Case",
     "CaseType",
     "DeadlineRule",
     "DepartmentSpec",

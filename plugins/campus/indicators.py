@@ -14,15 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, String, column, exists, func, or_, select, table
+from sqlalchemy import exists, func, or_, select
 
-from core.toolkit import IndicatorDefinition, JSONType, PluginIndicator
+from core.toolkit import Case, IndicatorDefinition, PluginIndicator
 
 from .models import CaseFollowUp, LegalEducationEvent, ScreeningRecord
 from .rules import BULLYING
-
-_CASES = table("cases", column("id", Integer), column("code", String),
-               column("case_type", String), column("details", JSONType))
 
 GUARDIANS = IndicatorDefinition(
     "campus_guardian_notification", "ratio",
@@ -50,15 +47,14 @@ ATTENDANCE = IndicatorDefinition(
 
 
 def _guardians(session: Any, cases: Any) -> tuple[int, int]:
-    # Core's cases table seen through a lightweight construct (the ORM model is not part of
-    # the toolkit); ``cases`` is core's tenant-bound SELECT of the population's ids.
-    notified = exists().where(CaseFollowUp.case_code == _CASES.c.code,
+    # ``cases`` is core's tenant-bound SELECT of the population's ids.
+    notified = exists().where(CaseFollowUp.case_code == Case.code,
                               CaseFollowUp.kind == "guardians_notified")
     row = session.execute(
         select(func.count().filter(or_(
-            _CASES.c.details["guardians_notified"].as_boolean().is_(True), notified)),
+            Case.details["guardians_notified"].as_boolean().is_(True), notified)),
             func.count())
-        .where(_CASES.c.id.in_(cases), _CASES.c.case_type == BULLYING)).one()
+        .select_from(Case).where(Case.id.in_(cases), Case.case_type == BULLYING)).one()
     return row[0], row[1]
 
 
@@ -66,12 +62,13 @@ def _screening(session: Any, _cases: Any) -> tuple[int, int]:
     found = ScreeningRecord.risk_level != "none"
     row = session.execute(select(
         func.count().filter(found, ScreeningRecord.resolved.is_(True)),
-        func.count().filter(found))).one()
+        func.count().filter(found)).select_from(ScreeningRecord)).one()
     return row[0], row[1]
 
 
 def _attendance(session: Any, _cases: Any) -> tuple[int, None]:
-    total = session.scalar(select(func.coalesce(func.sum(LegalEducationEvent.attendance), 0)))
+    total = session.scalar(select(func.coalesce(func.sum(LegalEducationEvent.attendance), 0))
+                           .select_from(LegalEducationEvent))
     return int(total or 0), None
 
 

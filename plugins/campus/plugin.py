@@ -193,8 +193,8 @@ def onedoor_route_case(tenant, case, session) -> RoutingDecision | None:
 @hookimpl
 def onedoor_validate_transition(case, transition) -> list[Any]:
     """A bullying case ends only after the guardians' notification is recorded (第三十九条)."""
-    if case.case_type != rules.BULLYING or transition.name not in rules.ENDING:
-        return []
+    if case is None or case.case_type != rules.BULLYING or transition.name not in rules.ENDING:
+        return []  # registration has no case yet
     session = object_session(case)
     kinds = set(session.scalars(select(CaseFollowUp.kind).where(
         CaseFollowUp.case_code == case.code))) if session is not None else set()

@@ -18,6 +18,7 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    post_load,
     validate,
     validates_schema,
 )
@@ -124,6 +125,11 @@ class _CampusDetails(Schema):
         load_default=None, allow_none=True, validate=_not_future,
         metadata={"names": _names("出生日期", "出生日期", "Date of birth")})
 
+    @post_load
+    def _dates_as_text(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        # Details are stored as JSON: dates are kept as ISO text (2026-11-20).
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()}
+
 
 class CampusDisputeDetails(_CampusDetails):
     """A campus dispute (校园纠纷): between students, with the school, or among staff."""
@@ -206,7 +212,7 @@ class ScreeningForm(_Form):
     resolved = fields.Boolean(load_default=False,
                               metadata={"names": _names("已化解", "已化解", "Resolved")})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _findings_when_found(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data.get("risk_level", "none") != "none" and not data.get("findings", "").strip():
             raise ValidationError(msg("Say what the screening found."), "findings")
