@@ -85,6 +85,25 @@ def add_extra_rows(database: Database, tenant_id: int) -> None:
         session.add(IdempotencyRecord(principal="clerk", key="k1", method="POST",
                                       path="/x/api/v1/cases/", fingerprint="0" * 64,
                                       status=201, body="{}"))
+    # Plugin tables (each plugin's own records; the table list comes from the metadata).
+    from datetime import date  # noqa: PLC0415
+
+    from core.models import TierNode  # noqa: PLC0415
+    from plugins.campus import models as campus  # noqa: PLC0415
+
+    with database.transaction(tenant_id) as session:
+        node_id = session.scalar(select(TierNode.id).limit(1))
+        day = date(2026, 11, 2)
+        session.add_all([
+            campus.ScreeningRecord(screened_on=day, school="舟山中学", screener="t",
+                                   risk_level="none", recorded_by="t"),
+            campus.LegalEducationEvent(title="t", held_on=day, school="舟山中学",
+                                       audience="students", attendance=1, recorded_by="t"),
+            campus.CounselingReferral(referred_on=day, school="舟山中学", node_id=node_id,
+                                      details_encrypted="sealed", referred_by="t"),
+            campus.CaseFollowUp(case_code="X", kind="guardians_notified", done_on=day,
+                                recorded_by="t"),
+        ])
 
 
 @dataclass
