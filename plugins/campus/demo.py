@@ -12,8 +12,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.toolkit import audit_record
-
 from .models import LegalEducationEvent, ScreeningRecord
 
 SCREENINGS = (
@@ -48,8 +46,6 @@ def seed(session: Any, schools: list[str], actor: str, today: date | None = None
             title=title, held_on=today - timedelta(days=10 * (index + 1)),
             school=schools[index % len(schools)], audience=audience, attendance=attendance,
             recorded_by=f"demo:{actor}"))
+    # Written inside ``tenant apply``'s transaction, whose ``tenant.applied`` event covers them.
     session.add_all(rows)
-    session.flush()
-    audit_record(session, actor=f"demo:{actor}", action="campus.demo.seeded",
-                 object_type="tenant", object_id=actor, data={"records": len(rows)})
     return len(rows)

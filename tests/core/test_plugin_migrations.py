@@ -56,6 +56,7 @@ def test_a_plugin_branch_is_migrated_with_core(tmp_path: Path, sqlite_url: str) 
         assert "testplug_notes" in inspect(engine).get_table_names()
         with engine.connect() as conn:
             heads = set(conn.scalars(text("SELECT version_num FROM alembic_version")))
-        assert "tp0001" in heads and len(heads) == 2  # core's head and the plugin's
+        # Core's head, the test plugin's and those of installed plugins with tables (campus).
+        assert "tp0001" in heads and {"c001"} < heads and len(heads) >= 3
     finally:
         engine.dispose()
