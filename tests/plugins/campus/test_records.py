@@ -254,3 +254,43 @@ def test_another_tenant_sees_no_page_no_case_type_no_row(site):
         assert "campus_screening_resolution" not in indicators.compute(session, off).figures
     with onedoor.database.transaction(on.id) as session:
         assert session.scalar(select(func.count()).select_from(LegalEducationEvent)) == 1
+
+
+def test_a_counselor_reads_only_referrals_in_their_subtree_and_auditors_write_nothing(site):
+    app, onedoor, on, _off = site
+    with onedoor.database.transaction(on.id) as session:
+        user = accounts.create_user(session, "on-town-counselor", PASSWORD)
+        accounts.add_membership(session, user, "counselor", "on-t1")
+    clerk = app.test_client()
+    sign_in(clerk, "on", "on-clerk")
+    referral_form(clerk)  # no case: it belongs to the root of the tree
+    with onedoor.database.transaction(on.id) as session:
+        referral_id = session.scalar(select(CounselingReferral.id))
+    town = app.test_client()
+    sign_in(town, "on", "on-town-counselor")
+    page = town.get("/on/plugins/campus/referrals?lang=en").get_data(as_text=True)
+    assert "Sealed" in page
+    assert town.post(f"/on/plugins/campus/referrals/{referral_id}/reveal",
+                     data={"csrf_token": csrf_of(page)}).status_code == 403
+    auditor = app.test_client()
+    sign_in(auditor, "on", "on-auditor")
+    page = auditor.get("/on/plugins/campus/screenings").get_data(as_text=True)
+    assert auditor.post("/on/plugins/campus/screenings", data={
+        "csrf_token": csrf_of(page), "screened_on": "2026-11-30", "school": "舟山中学",
+        "screener": "x", "risk_level": "none"}).status_code == 403
+    with onedoor.database.transaction(on.id) as session:
+        assert session.scalar(select(func.count()).select_from(ScreeningRecord)) == 0
+        assert not session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "campus.counseling.revealed"))
+
+
+def test_demo_records_are_written_once(site):
+    from plugins.campus import demo
+
+    _app, onedoor, on, _off = site
+    with onedoor.database.transaction(on.id) as session:
+        assert demo.seed(session, SETTINGS["schools"], "on") == 8
+    with onedoor.database.transaction(on.id) as session:
+        assert demo.seed(session, SETTINGS["schools"], "on") == 0
+        assert {r.school for r in session.scalars(select(ScreeningRecord))} <= set(
+            SETTINGS["schools"])
