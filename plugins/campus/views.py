@@ -203,7 +203,10 @@ def _referrals_page(errors: dict[str, Any], values: dict[str, Any], status: int,
     with database().transaction(tenant.id) as session:
         rows = list(session.scalars(select(CounselingReferral).order_by(
             CounselingReferral.referred_on.desc(), CounselingReferral.id.desc()).limit(200)))
-        sealed_for = {r.id for r in rows if not may_read_sealed(who, session, r)}
+        # One lookup per distinct node (referrals sit at a handful of nodes).
+        paths = {node_id: _node_path(session, node_id) for node_id in {r.node_id for r in rows}}
+        sealed_for = {r.id for r in rows if not authorize(
+            who, "counseling.read", Resource(node_paths=(paths[r.node_id],)))}
     return render_template("campus/referrals.html", tenant=tenant, rows=rows, errors=errors,
                            values=values, schools=_schools(), sealed_for=sealed_for,
                            revealed=revealed or {}), status
