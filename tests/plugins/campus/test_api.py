@@ -66,3 +66,25 @@ def test_a_tenant_without_the_plugin_has_no_campus_case_type(world):
                           json=bullying("beta"))
     assert response.status_code == 422
     assert "case_type" in response.get_data(as_text=True)
+
+
+def test_the_workbench_form_registers_a_bullying_case_with_the_minor_protected(world):
+    from tests.core.web.workbench_support import sign_in, token
+
+    sign_in(world, "alpha", "alpha-clerk")
+    form = world.client.get("/alpha/workbench/intake?lang=en").get_data(as_text=True)
+    assert 'name="details.campus_bullying.school"' in form
+    assert 'name="parties.0.minor"' in form
+    response = world.client.post("/alpha/workbench/intake?lang=en", data={
+        "csrf_token": token(world), "case_type": "campus_bullying", "channel": "walk_in",
+        "title": "课间被同学推搡", "location_node": "alpha-t1",
+        "details.campus_bullying.school": "舟山中学", "details.campus_bullying.minor": "on",
+        "details.campus_bullying.date_of_birth": "2012-09-01",
+        "details.campus_bullying.incident_date": "2026-11-20",
+        "details.campus_bullying.means": "verbal",
+        "parties.0.role": "applicant", "parties.0.kind": "person", "parties.0.name": "王小明",
+        "parties.0.minor": "true"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = world.client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "王**" in page and "王小明" not in page
+    assert "Minors Protection Law" in page or "第三十九条" in page  # the warning is shown
