@@ -28,10 +28,13 @@ ROLES = (
     "department_liaison",  # 部门联络员: cases assigned to the department
     "grid_worker",  # 网格员: reports from the grid
     "auditor",  # 审计员: reads everything in scope, changes nothing
+    # 心理辅导员: reads sealed counseling records (seed 000 心理咨询室, seed 001 心理疏导区),
+    # nothing else; plugins with such records gate them on "counseling.read".
+    "counselor",
 )
 
-_STAFF = frozenset(ROLES) - {"auditor"}
-_READERS = frozenset(ROLES)
+_STAFF = frozenset(ROLES) - {"auditor", "counselor"}
+_READERS = frozenset(ROLES) - {"counselor"}
 _MANAGERS = frozenset({"tenant_admin", "leader", "dispatcher"})
 
 #: Action → the roles that may take it (within their subtree). Unlisted actions are refused.
@@ -55,6 +58,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "token.manage": frozenset({"tenant_admin"}),
     "tenant.manage": frozenset({"tenant_admin"}),
     "open311.submit": frozenset({"tenant_admin", "leader", "dispatcher", "clerk", "grid_worker"}),
+    # Sealed counseling records (心理辅导转介): counselors only, not even the tenant admin.
+    "counseling.read": frozenset({"counselor"}),
 }
 
 #: Action → the API-token scope it needs. Sessions (people at a browser) have every scope.
@@ -76,6 +81,7 @@ SCOPES: dict[str, str] = {
     "token.manage": "admin",
     "tenant.manage": "admin",
     "open311.submit": "open311",
+    "counseling.read": "pii:reveal",
 }
 #: Every scope a token may be given; ``onedoor token create`` checks against this.
 ALL_SCOPES = tuple(sorted(set(SCOPES.values())))

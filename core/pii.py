@@ -62,6 +62,27 @@ def validate_id_number(value: str, *, today: date | None = None) -> str:
     return number
 
 
+#: Under this age a person is a minor (未成年人保护法 第二条: 未满十八周岁).
+MINOR_AGE = 18
+
+
+def is_minor(born: date, on: date) -> bool:
+    """True when someone born on ``born`` is under :data:`MINOR_AGE` on day ``on``."""
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return age < MINOR_AGE
+
+
+def id_number_shows_minor(number: str, on: date) -> bool:
+    """True when a validated resident ID number's birth date makes its holder a minor on ``on``.
+
+    Only 18-character personal numbers carry a birth date; anything else gives False.
+    """
+    try:
+        return is_minor(ric.get_birth_date(number), on)
+    except (stdnum_exceptions.ValidationError, ValueError):
+        return False
+
+
 def validate_phone(value: str) -> str:
     """Return the phone in national digits (mobile or landline with area code) or raise.
 

@@ -8,14 +8,15 @@ core always speak of the same objects.
 from core import __version__, hookimpl
 from core.app import db_session
 from core.audit import record as audit_record
-from core.authz import TENANT, authorize
+from core.authz import TENANT, Principal, Resource, authorize
 from core.casetypes import CaseType, IntakeFinding
 from core.catalog import DepartmentSpec, WindowType
 from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
 from core.indicators import IndicatorDefinition, PluginIndicator
-from core.messages import msg
+from core.messages import msg, translate
 from core.models import Case, Referral
+from core.pii import mask_name
 from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
 from core.routing import RoutingDecision
@@ -23,6 +24,8 @@ from core.sla import DeadlineRule
 from core.tenancy import TenantContext, current_tenant, require_plugin
 from core.web.auth import current_principal
 from core.web.plugin_pages import plugin_page
+from core.web.workbench import database
+from core.web.workbench import vault as pii_vault
 from core.workflow import Actor, Transition
 
 __all__ = [
@@ -38,6 +41,8 @@ __all__ = [
     "JSONType",
     "PluginIndicator",
     "Referral",
+    "Principal",
+    "Resource",
     "RiskFacts",
     "RiskFinding",
     "RiskRule",
@@ -52,12 +57,16 @@ __all__ = [
     "current_principal",
     "current_tenant",
     "db_session",
+    "database",
     "enable_rls",
     "hookimpl",
     "lazy_gettext",
     "localized_names",
+    "mask_name",
     "msg",
+    "pii_vault",
     "plugin_page",
     "require_plugin",
     "tenant_sql",
+    "translate",
 ]

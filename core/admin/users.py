@@ -36,6 +36,7 @@ ROLE_NAMES = {
     "department_liaison": lazy_gettext("Department liaison"),
     "grid_worker": lazy_gettext("Grid worker"),
     "auditor": lazy_gettext("Auditor"),
+    "counselor": lazy_gettext("Counselor"),
 }
 #: Beyond this many tier nodes the node is typed (with suggestions) instead of chosen.
 MAX_NODE_OPTIONS = 300

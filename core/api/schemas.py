@@ -45,7 +45,9 @@ class PartyOut(Schema):
     id = fields.Integer()
     role = fields.String()
     kind = fields.String()
-    name = fields.String()
+    name = fields.String(metadata={"description": "masked for a minor (protected)"})
+    protected = fields.Function(lambda party: party.name_encrypted is not None,
+                                metadata={"description": "a minor: the name is masked"})
     id_number = fields.String(attribute="id_masked", metadata={"description": "masked"})
     phone = fields.String(attribute="phone_masked", metadata={"description": "masked"})
     email = fields.String(attribute="email_masked", metadata={"description": "masked"})
@@ -249,7 +251,8 @@ class NoticeIn(Schema):
 class RevealIn(Schema):
     """Ask for one plain personal-data field, saying why (the reason is audited)."""
 
-    field = fields.String(required=True, validate=validate.OneOf(["id_number", "phone", "email"]))
+    field = fields.String(required=True, validate=validate.OneOf(
+        ["id_number", "phone", "email", "name"]))
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
 
 

@@ -118,7 +118,7 @@ def evaluate(session: TenantSession, tenant: TenantContext, code: str, actor: Ac
 
 REVEAL_ROLES = frozenset({"tenant_admin", "leader", "dispatcher", "clerk", "mediator"})
 REVEALABLE = {"id_number": "id_encrypted", "phone": "phone_encrypted",
-              "email": "email_encrypted"}
+              "email": "email_encrypted", "name": "name_encrypted"}
 
 
 def reveal_party(session: TenantSession, tenant: TenantContext, party_id: int, field: str,

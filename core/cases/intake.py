@@ -39,6 +39,9 @@ class PartySchema(Schema):
     phone = fields.String(load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     address = fields.String(load_default="", validate=validate.Length(max=300))
+    #: A minor (未成年人保护法 第二条): the name is kept encrypted and shown masked (第一百零三条).
+    #: A personal ID number showing an age under 18 sets it as well.
+    minor = fields.Boolean(load_default=False)
 
     @validates_schema
     def _identity(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -198,6 +201,10 @@ def register(
         raise CaseInvalid(errors)
     assert case_type is not None and node is not None  # for type checkers: errors raised above
 
+    for party in loaded["parties"]:
+        if (party.get("kind") == "person" and party.get("id_number")
+                and pii.id_number_shows_minor(party["id_number"], now.date())):
+            party["minor"] = True
     warnings = _statutory_checks(tenant, case_type, {**loaded, "details": details}, now)
     check_vetoes(tenant, None, "register", actor, loaded)
     if center is not None:
@@ -272,11 +279,17 @@ def _statutory_checks(tenant: TenantContext, case_type: CaseType, data: dict[str
 def _party(tenant: TenantContext, data: Mapping[str, Any], vault: pii.Vault) -> Party:
     # Every column is given, present or not, so that all parties of a case have the same
     # columns and go out in one multi-row INSERT instead of one INSERT each.
-    party = Party(role=data["role"], kind=data["kind"], name=data["name"].strip(),
-                  address=data["address"], tenant_id=tenant.id,
+    name = data["name"].strip()
+    party = Party(role=data["role"], kind=data["kind"], name=name,
+                  address=data["address"], tenant_id=tenant.id, name_encrypted=None,
                   id_encrypted=None, id_index=None, id_masked="",
                   phone_encrypted=None, phone_index=None, phone_masked="",
                   email_encrypted=None, email_masked="")
+    if data.get("minor") and data["kind"] == "person":
+        # 未成年人保护法 第一百零三条: a minor's name is not disclosed. Every page, export and
+        # API shows ``name`` (the mask); the name itself only comes back through reveal_party.
+        party.name_encrypted = vault.encrypt(name, context=f"{tenant.id}:party.name")
+        party.name = pii.mask_name(name)
     if data.get("id_number"):
         number = data["id_number"]
         party.id_encrypted = vault.encrypt(number, context=f"{tenant.id}:party.id_number")

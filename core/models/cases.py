@@ -109,6 +109,8 @@ class Party(TenantScoped, Base):
 
     ID numbers and phones are stored encrypted, with a blind index (keyed HMAC) for finding the
     same person across cases and a mask for display; the plain text never reaches the table.
+    A minor's name is protected the same way (未成年人保护法 第四条（三）、第一百零三条):
+    ``name`` holds its mask and ``name_encrypted`` the name, revealed only with an audit event.
     """
 
     __tablename__ = "parties"
@@ -123,6 +125,7 @@ class Party(TenantScoped, Base):
     role: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16), default="person")
     name: Mapped[str] = mapped_column(String(120))
+    name_encrypted: Mapped[str | None] = mapped_column(Text)
     id_encrypted: Mapped[str | None] = mapped_column(Text)
     id_index: Mapped[str | None] = mapped_column(String(64))
     id_masked: Mapped[str] = mapped_column(String(32), default="")

@@ -1,18 +1,35 @@
 """Hook implementations of the campus plugin (校园纠纷调解).
 
-The campus version of a center (seed 004: 校园版; 舟山's campus centers): disputes between
-families, schools, teachers and students screened and mediated close to the school. This module
-only declares what the plugin brings; screening records, sealed counseling referrals and legal
-education events arrive with issue 6.
+The campus version of a center (seed 004: 校园版; 舟山's "矛盾排查+心理疏导+法治宣传" campus
+mechanism): disputes between families, schools, teachers and students screened and mediated
+close to the school. The rules live in :mod:`.rules`, the records in :mod:`.models`, the pages
+in :mod:`.views`, the indicators in :mod:`.indicators`; this module only wires them to hooks.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from core.toolkit import DepartmentSpec, WindowType, hookimpl, plugin_page
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
-from . import schemas
+from core.toolkit import (
+    CaseType,
+    DeadlineRule,
+    DepartmentSpec,
+    IntakeFinding,
+    PluginIndicator,
+    RiskRule,
+    RoutingDecision,
+    WindowType,
+    hookimpl,
+    plugin_page,
+    tenant_sql,
+)
+
+from . import demo, indicators, rules, schemas, views
+from .models import CaseFollowUp
 
 if TYPE_CHECKING:
     from flask import Blueprint
@@ -79,5 +96,112 @@ def onedoor_settings_schema() -> Schema:
 
 @hookimpl
 def onedoor_blueprints() -> list[Blueprint]:
-    """The plugin's page at ``/<tenant>/plugins/campus/``."""
-    return [PAGE]
+    """The info page, and the records pages (screenings, education, referrals, follow-ups)."""
+    return [PAGE, views.bp]
+
+
+@hookimpl
+def onedoor_migration_dirs() -> list[str]:
+    """The campus tables' Alembic branch (``campus``)."""
+    return [str(Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+def onedoor_translation_dirs() -> list[str]:
+    """The plugin's own catalogs (zh_Hans, zh_Hant, en)."""
+    return [str(Path(__file__).parent / "translations")]
+
+
+@hookimpl
+def onedoor_tenant_applied(tenant, settings, session) -> None:
+    """With ``demo_records = true``, give a tenant without records the demo's records."""
+    if settings.get("demo_records"):
+        demo.seed(session, settings.get("schools") or [], tenant.slug)
+
+
+def _names(zh_hans: str, zh_hant: str, en: str) -> dict[str, str]:
+    return {"zh_Hans": zh_hans, "zh_Hant": zh_hant, "en": en}
+
+
+CASE_TYPES = [
+    CaseType(
+        rules.DISPUTE, _names("校园纠纷", "校園糾紛", "Campus dispute"), window="campus",
+        category="other", deadlines=("general_accept", "campus_dispute_mediation"),
+        details_schema=schemas.CampusDisputeDetails,
+        description=_names("学生之间、学生（家长）与学校、教职工之间的矛盾纠纷",
+                           "學生之間、學生（家長）與學校、教職工之間的矛盾糾紛",
+                           "Disputes between students, students (families) and the school, "
+                           "or among staff"),
+        keywords=("校园", "学校", "学生", "家长", "老师"), group="campus",
+        example={"school": "舟山中学", "dispute_kind": "student_school",
+                 "person_kind": "student", "grade": "高一", "minor": True,
+                 "date_of_birth": "2010-03-15", "violence": False}),
+    CaseType(
+        rules.BULLYING, _names("学生欺凌", "學生欺凌", "Student bullying"), window="campus",
+        category="damages", deadlines=("general_accept", "campus_bullying_investigation"),
+        details_schema=schemas.BullyingDetails,
+        description=_names("学生之间蓄意或者恶意通过肢体、语言及网络等手段实施欺压、侮辱"
+                           "（未成年人保护法第一百三十条）",
+                           "學生之間蓄意或者惡意通過肢體、語言及網絡等手段實施欺壓、侮辱"
+                           "（未成年人保護法第一百三十條）",
+                           "Bullying between students by physical, verbal or online means "
+                           "(Minors Protection Law Art. 130)"),
+        keywords=("欺凌", "霸凌", "校园暴力"), group="campus",
+        example={"school": "舟山中学", "grade": "初二", "minor": True,
+                 "date_of_birth": "2012-09-01", "incident_date": "2026-11-20",
+                 "means": "verbal", "person_kind": "student", "serious": False,
+                 "guardians_notified": True}),
+]
+
+
+@hookimpl
+def onedoor_case_types() -> list[CaseType]:
+    """校园纠纷 and 学生欺凌, at the campus window."""
+    return list(CASE_TYPES)
+
+
+@hookimpl
+def onedoor_deadline_rules() -> list[DeadlineRule]:
+    """The bullying investigation (10 days) and campus mediation (30 days) clocks."""
+    return list(rules.DEADLINE_RULES)
+
+
+@hookimpl
+def onedoor_risk_rules() -> list[RiskRule]:
+    """Bullying of a minor (orange, serious: red) and campus keywords."""
+    return list(rules.RISK_RULES)
+
+
+@hookimpl
+def onedoor_check_intake(tenant, case_type, data, now) -> list[IntakeFinding]:
+    """Schools served, minors' names protected, and 第三十九条's duties on bullying."""
+    return rules.check_intake(tenant.plugins.get("campus", {}), case_type.code, data, now)
+
+
+@hookimpl
+def onedoor_route_case(tenant, case, session) -> RoutingDecision | None:
+    """Bullying and violence to the campus police post, the education bureau assisting."""
+    if case.case_type not in rules.CASE_TYPES:
+        return None
+    codes = frozenset(tenant_sql(session, "SELECT code FROM departments WHERE tenant_id = "
+                                 ":tenant_id AND code IN (:police, :bureau)",
+                                 {"police": rules.POLICE_POST,
+                                  "bureau": rules.EDUCATION_BUREAU}).scalars())
+    return rules.route(tenant.plugins.get("campus", {}), case, codes)
+
+
+@hookimpl
+def onedoor_validate_transition(case, transition) -> list[Any]:
+    """A bullying case ends only after the guardians' notification is recorded (第三十九条)."""
+    if case is None or case.case_type != rules.BULLYING or transition.name not in rules.ENDING:
+        return []  # registration has no case yet
+    session = object_session(case)
+    kinds = set(session.scalars(select(CaseFollowUp.kind).where(
+        CaseFollowUp.case_code == case.code))) if session is not None else set()
+    return rules.transition_reasons(case, transition.name, kinds)
+
+
+@hookimpl
+def onedoor_indicators() -> list[PluginIndicator]:
+    """Guardians notified in bullying cases, screening findings resolved, education attendance."""
+    return list(indicators.INDICATORS)

@@ -57,7 +57,7 @@ def test_a_plugin_branch_is_migrated_with_core(tmp_path: Path, sqlite_url: str) 
         assert "testplug_notes" in inspect(engine).get_table_names()
         with engine.connect() as conn:
             heads = set(conn.scalars(text("SELECT version_num FROM alembic_version")))
-        # Core's head and the installed plugins' (labor_arbitration's), and this plugin's.
+        # Core's head and the installed plugins' (with tables), and this plugin's.
         installed = ScriptDirectory.from_config(alembic_config(None, PluginRegistry()))
         assert heads == set(installed.get_heads()) | {"tp0001"}
     finally:

@@ -38,7 +38,7 @@ from core.web.workbench.labels import TEMPLATE_HELPERS, choice_label, choice_nam
 
 #: Party fieldsets on a fresh form (JavaScript hides the empty ones after the second).
 PARTY_ROWS = 4
-PARTY_FIELDS = ("role", "kind", "name", "id_number", "phone", "address")
+PARTY_FIELDS = ("role", "kind", "name", "id_number", "phone", "address", "minor")
 #: How many tier nodes the location's suggestions list at most.
 NODE_SUGGESTIONS = 200
 

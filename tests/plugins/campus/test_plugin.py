@@ -22,7 +22,8 @@ def test_window_and_organizations_exist_only_for_tenants_enabling_it(plugin_site
 
 
 def test_settings_default_to_notifying_the_education_bureau(registry) -> None:
-    assert registry.load_settings(NAME, {}) == {"schools": [], "notify_education_bureau": True}
+    assert registry.load_settings(NAME, {}) == {"schools": [], "notify_education_bureau": True,
+                                                "demo_records": False}
 
 
 @pytest.mark.parametrize(
