@@ -6,46 +6,72 @@ core always speak of the same objects.
 """
 
 from core import __version__, hookimpl
+from core.audit import record as audit_record
+from core.authz import Resource, authorize
+from core.cases import CaseInvalid, get_case
+from core.cases import register as register_case
 from core.casetypes import CaseType, IntakeFinding
 from core.catalog import DepartmentSpec, WindowType
+from core.codes import qr_svg
 from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
 from core.indicators import IndicatorDefinition, PluginIndicator
 from core.messages import msg
+from core.models import Case, Department, Evaluation, TierNode
 from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
 from core.routing import RoutingDecision
-from core.sla import DeadlineRule
+from core.sla import DeadlineRule, calendar_for
+from core.supervision import issue_notice
 from core.tenancy import TenantContext, current_tenant, require_plugin
 from core.web.plugin_pages import plugin_page
+from core.web.workbench import database as write_database
+from core.web.workbench import principal as signed_in
+from core.web.workbench import vault as pii_vault
 from core.workflow import Actor, Transition
 
 __all__ = [
     "Actor",
     "Base",
+    "Case",
+    "CaseInvalid",
     "CaseType",
     "DeadlineRule",
+    "Department",
     "DepartmentSpec",
+    "Evaluation",
     "IndicatorDefinition",
     "IntakeFinding",
     "JSONType",
     "PluginIndicator",
+    "Resource",
     "RiskFacts",
     "RiskFinding",
     "RiskRule",
     "RoutingDecision",
     "TenantContext",
     "TenantScoped",
+    "TierNode",
     "Transition",
     "WindowType",
     "__version__",
+    "audit_record",
+    "authorize",
+    "calendar_for",
     "current_tenant",
     "enable_rls",
+    "get_case",
     "hookimpl",
+    "issue_notice",
     "lazy_gettext",
     "localized_names",
     "msg",
+    "pii_vault",
     "plugin_page",
+    "qr_svg",
+    "register_case",
     "require_plugin",
+    "signed_in",
     "tenant_sql",
+    "write_database",
 ]
