@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core import cases, indicators
 from core.models import Case, Evaluation
-from tests.plugins.scenic_area.conftest import NAME, complaint
+from tests.plugins.scenic_area.conftest import NAME
 
 
 def _evaluate(site, code: str, rating: str, slug: str = "on") -> None:
