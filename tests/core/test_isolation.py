@@ -85,6 +85,12 @@ def add_extra_rows(database: Database, tenant_id: int) -> None:
         session.add(IdempotencyRecord(principal="clerk", key="k1", method="POST",
                                       path="/x/api/v1/cases/", fingerprint="0" * 64,
                                       status=201, body="{}"))
+    # Plugins' own tables: the maritime plugin's cold-chain supervision items.
+    from plugins.maritime import coldchain  # noqa: PLC0415
+
+    with database.transaction(tenant_id) as session:
+        coldchain.add_item(session, name="沈家门冷库", kind="cold_store", max_temperature="-18",
+                           by="test", now=datetime.now(UTC))
 
 
 @dataclass
