@@ -36,7 +36,7 @@ from core.toolkit import msg
 
 #: Provinces and regions with a coast or inland fisheries, by their one-character abbreviation.
 PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新"
-VESSEL_NUMBER = re.compile(rf"^[{PROVINCES}][\u4e00-\u9fff]{{1,2}}渔[运冷辅养]?\d{{3,5}}$")
+VESSEL_NUMBER = re.compile(rf"^[{PROVINCES}][\u4e00-\u9fff]{{1,2}}渔[运冷辅养]?[0-9]{{3,5}}$")
 
 #: The waters of China's coast, used when a tenant names no sea area of its own.
 CHINA_SEAS = {"south": 3.0, "north": 41.0, "west": 105.0, "east": 130.0}
