@@ -87,8 +87,10 @@ CASE_TYPES = [
                            "collisions, fishing grounds, aquaculture areas, catch sales."},
         keywords=("渔船", "渔网", "渔事", "碰撞", "渔场"),
         group="maritime",
-        example={"kind": "net_damage", "vessels": ["浙岱渔03187", "浙普渔68001"],
-                 "at_sea": True, "sea_area": "岱衢洋", "port": "岱山高亭港"},
+        # Brought in at the port, so that the example registers without a position; a dispute
+        # at sea (at_sea, the default) also needs the case's latitude and longitude.
+        example={"kind": "catch_sale", "vessels": ["浙岱渔03187", "浙普渔68001"],
+                 "at_sea": False, "port": "岱山高亭港"},
     ),
     CaseType(
         rules.CREW,

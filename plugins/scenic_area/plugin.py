@@ -90,9 +90,10 @@ CASE_TYPES = [
                            "accommodation, a restaurant or shop, transport or a guide."},
         keywords=("旅游", "景区", "游客", "导游", "旅行社"),
         group="scenic_area",
-        example={"scenic_spot": "普陀山", "tour_end_date": "2026-10-03",
-                 "respondent_kind": "travel_agency", "complainants": 5,
-                 "representatives": ["王海", "李静"]},
+        # No tour end date: the example stays registrable whatever today is (it is then kept
+        # with the warning that the 90-day rule could not be checked).
+        example={"scenic_spot": "普陀山", "respondent_kind": "travel_agency",
+                 "complainants": 5, "representatives": ["王海", "李静"]},
     ),
     CaseType(
         rules.EMERGENCY,

@@ -173,3 +173,10 @@ def test_a_complaint_goes_to_the_tourism_bureau(site) -> None:
     with site.database.transaction(tenant.id) as session:
         decision = cases.suggest_route(session, tenant, cases.get_case(session, case.code))
     assert (decision.lead, decision.assisting) == ("scenic_area_tourism_bureau", ())
+
+
+def test_every_case_type_example_registers(site) -> None:
+    from plugins.scenic_area.plugin import CASE_TYPES
+    for case_type in CASE_TYPES:
+        case = site.register(case_type=case_type.code, details=dict(case_type.example))
+        assert case.details["scenic_spot"] == "普陀山"
