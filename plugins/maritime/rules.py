@@ -74,8 +74,8 @@ def inside(settings: dict[str, Any], latitude: float, longitude: float) -> bool:
 
 def check_intake(tenant: Any, case_type: Any, data: dict[str, Any], now: datetime
                  ) -> list[IntakeFinding]:
-    """Positions of the plugin's cases: both coordinates or none, at sea needs one, inside the
-    tenant's sea area or a warning."""
+    """Positions of the plugin's cases: both coordinates or none (refused); a dispute at sea
+    without one, or one outside the tenant's sea area, is registered with a warning."""
     if case_type.code not in CASE_TYPES:
         return []
     latitude, longitude = data.get("latitude"), data.get("longitude")
@@ -86,9 +86,11 @@ def check_intake(tenant: Any, case_type: Any, data: dict[str, Any], now: datetim
     details = data.get("details") or {}
     if latitude is None:
         if case_type.code == FISHERY and details.get("at_sea", True):
+            # A warning, not a refusal: the dispute is real even when the fisher cannot say
+            # where exactly (and the workbench's intake form has no position fields).
             return [IntakeFinding("latitude", msg(
-                "a fishery dispute at sea needs the position (latitude and longitude) where it "
-                "happened"), blocking=True)]
+                "a fishery dispute at sea should give the position (latitude and longitude) "
+                "where it happened; none was given"))]
         return []
     settings = settings_of(tenant)
     if not inside(settings, float(latitude), float(longitude)):

@@ -42,6 +42,19 @@ VESSEL_NUMBER = re.compile(rf"^[{PROVINCES}][\u4e00-\u9fff]{{1,2}}渔[运冷辅�
 CHINA_SEAS = {"south": 3.0, "north": 41.0, "west": 105.0, "east": 130.0}
 
 
+class TextList(fields.List):
+    """A list that also takes one text of items separated by commas, 、 or spaces.
+
+    Forms give text (``浙岱渔03187、浙普渔68001``); JSON clients give a list. Both are stored as
+    the list.
+    """
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, str):
+            value = [item for item in re.split(r"[,，、;；\s]+", value) if item]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def _names(zh_hans: str, zh_hant: str, en: str) -> dict[str, str]:
     return {"zh_Hans": zh_hans, "zh_Hant": zh_hant, "en": en}
 
@@ -184,7 +197,7 @@ class FisheryDisputeDetails(_Strict):
 
     kind = _choice(FISHERY_KINDS, _names("纠纷类型", "糾紛類型", "Kind of dispute"),
                    required=True)
-    vessels = fields.List(
+    vessels = TextList(
         _vessel(_names("渔船船名号", "漁船船名號", "Fishing vessel number")),
         required=True, validate=validate.Length(min=1, max=20),
         metadata={"names": _names("涉事渔船船名号", "涉事漁船船名號", "Vessels involved")})

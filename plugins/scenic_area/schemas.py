@@ -10,6 +10,7 @@ schema's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -127,6 +128,18 @@ EMERGENCY_KINDS = {
 }
 
 
+class NameList(fields.List):
+    """A list of names that also takes one text of names separated by commas or 、.
+
+    Forms give text (``王海、李静``); JSON clients give a list. Both are stored as the list.
+    """
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, str):
+            value = [name.strip() for name in re.split(r"[,，、;；]+", value) if name.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def _choice(choices: dict[str, dict[str, str]], names: dict[str, str], **kwargs: Any
             ) -> fields.String:
     return fields.String(
@@ -155,7 +168,7 @@ class TourismComplaintDetails(Schema):
     complainants = fields.Integer(
         strict=False, load_default=1, validate=validate.Range(min=1, max=10000),
         metadata={"names": _names("投诉人数", "投訴人數", "Complainants")})
-    representatives = fields.List(
+    representatives = NameList(
         fields.String(validate=validate.Length(min=1, max=60)), load_default=list,
         metadata={"names": _names("投诉代表", "投訴代表", "Representatives")})
 

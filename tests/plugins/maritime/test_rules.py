@@ -47,19 +47,27 @@ def test_a_bad_vessel_number_is_refused_naming_the_vessel(site) -> None:
     assert _count(site) == 0
 
 
-def test_a_dispute_at_sea_needs_a_position_and_both_coordinates(site) -> None:
-    with pytest.raises(cases.CaseInvalid) as refused:
-        site.register(latitude=None, longitude=None)
-    assert "needs the position" in refused.value.fields["latitude"][0]
+def test_a_position_needs_both_coordinates(site) -> None:
     with pytest.raises(cases.CaseInvalid) as refused:
         site.register(longitude=None)
     assert "both latitude and longitude" in refused.value.fields["longitude"][0]
     assert _count(site) == 0
-    # Ashore (in the port) no position is needed.
+
+
+def test_a_dispute_at_sea_without_a_position_is_registered_with_a_warning(site) -> None:
+    case = site.register(latitude=None, longitude=None)
+    assert [(w["field"], w["msgid"][:45]) for w in case.warnings] == [
+        ("latitude", "a fishery dispute at sea should give the posi")]
+    # Ashore (in the port) no position is expected.
     ashore = site.register(latitude=None, longitude=None,
                            details={"kind": "catch_sale", "vessels": ["浙岱渔03187"],
                                     "at_sea": False, "port": "岱山高亭港"})
-    assert ashore.latitude is None
+    assert ashore.warnings == []
+
+
+def test_vessels_may_be_given_as_one_text_as_forms_do(site) -> None:
+    case = site.register(details={"kind": "net_damage", "vessels": "浙岱渔03187、浙普渔68001"})
+    assert case.details["vessels"] == ["浙岱渔03187", "浙普渔68001"]
 
 
 def test_a_position_outside_the_sea_area_is_registered_with_the_warning_kept(site) -> None:

@@ -106,6 +106,11 @@ def test_a_joint_complaint_with_its_representatives_is_accepted_and_graded(
     assert "tourism_joint_complaint" in [r["rule"] for r in case.risk_reasons]
 
 
+def test_representatives_may_be_given_as_one_text_as_forms_do(site) -> None:
+    case = site.register(details={"complainants": 4, "representatives": "王海、Li Jing"})
+    assert case.details["representatives"] == ["王海", "Li Jing"]
+
+
 def test_details_outside_the_schema_are_refused_naming_the_field(site) -> None:
     with pytest.raises(cases.CaseInvalid) as refused:
         site.register(details={"respondent_kind": "airline", "guide_name": "x"})
