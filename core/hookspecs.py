@@ -171,11 +171,15 @@ def onedoor_indicators() -> list[PluginIndicator]:
 
 
 @hookspec
-def onedoor_deadline_rules() -> list[DeadlineRule]:
+def onedoor_deadline_rules(tenant: TenantContext | None) -> list[DeadlineRule]:
     """Declare deadline rules (期限) that case types can name in their ``deadlines``.
 
     Called through the tenant's proxy when clocks start. A tenant's ``[deadlines]`` table
     overrides a rule's amount and unit by name.
+
+    :param tenant: the tenant whose clocks the rules serve, so that an amount may come from the
+        plugin's settings (a scenic area's response in minutes); None while ``tenant validate``
+        only checks which rule names exist. Implementations may leave the argument out.
 
     :return: a list of :class:`core.toolkit.DeadlineRule`; names must be unique across plugins.
     """

@@ -110,7 +110,8 @@ def plugin_rules(
     with database.transaction(tenant.id) as session:
         plugins = {p.plugin: dict(p.settings) for p in session.scalars(select(TenantPlugin))}
     context = TenantDirectory(database, registry).build(tenant, plugins)
-    return [rule for batch in context.hooks.onedoor_deadline_rules() for rule in batch or []]
+    return [rule for batch in context.hooks.onedoor_deadline_rules(tenant=context)
+            for rule in batch or []]
 
 
 def sweep_one(

@@ -9,22 +9,27 @@ from core import __version__, hookimpl
 from core.app import db_session
 from core.audit import record as audit_record
 from core.authz import TENANT, Principal, Resource, authorize
+from core.cases import CaseInvalid, get_case
+from core.cases import register as register_case
 from core.casetypes import CaseType, IntakeFinding
 from core.catalog import DepartmentSpec, WindowType
+from core.codes import qr_svg
 from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
 from core.indicators import IndicatorDefinition, PluginIndicator
 from core.messages import msg, translate
-from core.models import Case, Referral
+from core.models import Case, Department, Evaluation, Referral, TierNode
 from core.pii import mask_name
 from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
 from core.routing import RoutingDecision
-from core.sla import DeadlineRule
+from core.sla import DeadlineRule, calendar_for
+from core.supervision import issue_notice
 from core.tenancy import TenantContext, current_tenant, require_plugin
 from core.web.auth import current_principal
 from core.web.plugin_pages import plugin_page
 from core.web.workbench import database
+from core.web.workbench import principal as signed_in
 from core.web.workbench import vault as pii_vault
 from core.workflow import Actor, Transition
 
@@ -33,9 +38,12 @@ __all__ = [
     "Actor",
     "Base",
     "Case",
+    "CaseInvalid",
     "CaseType",
     "DeadlineRule",
+    "Department",
     "DepartmentSpec",
+    "Evaluation",
     "IndicatorDefinition",
     "IntakeFinding",
     "JSONType",
@@ -49,24 +57,31 @@ __all__ = [
     "RoutingDecision",
     "TenantContext",
     "TenantScoped",
+    "TierNode",
     "Transition",
     "WindowType",
     "__version__",
     "audit_record",
     "authorize",
     "current_principal",
+    "calendar_for",
     "current_tenant",
     "db_session",
     "database",
     "enable_rls",
+    "get_case",
     "hookimpl",
+    "issue_notice",
     "lazy_gettext",
     "localized_names",
     "mask_name",
     "msg",
     "pii_vault",
     "plugin_page",
+    "qr_svg",
+    "register_case",
     "require_plugin",
+    "signed_in",
     "tenant_sql",
     "translate",
 ]

@@ -43,7 +43,7 @@ def deadline_rules(tenant: TenantContext) -> dict[str, sla.DeadlineRule]:
 
 def plugin_deadline_rules(tenant: TenantContext) -> list[sla.DeadlineRule]:
     """The deadline rules the tenant's enabled plugins (and core's essentials) declare."""
-    return [r for batch in tenant.hooks.onedoor_deadline_rules() for r in batch or []]
+    return [r for batch in tenant.hooks.onedoor_deadline_rules(tenant=tenant) for r in batch or []]
 
 
 def risk_rules(tenant: TenantContext) -> list[risk.RiskRule]:

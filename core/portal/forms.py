@@ -29,6 +29,9 @@ GRID_FIELDS = ("case_type", "title", "description", "location_node", "address",
 #: The honeypot: a field people never see (hidden by portal.css) and bots fill in.
 HONEYPOT = "website"
 _FORM_KEY = re.compile(r"^[0-9a-f]{32}$")
+#: ``detail.<name>`` fields: details a link fills in (a scenic spot's complaint QR code).
+_DETAIL = re.compile(r"^detail\.([a-z][a-z0-9_]{0,40})$")
+MAX_PREFILLED_DETAILS = 8
 _SCHEMA = IntakeSchema()
 
 
@@ -47,8 +50,24 @@ def _idempotency_key(prefix: str, values: Mapping[str, str]) -> str | None:
     return f"{prefix}:{key}" if _FORM_KEY.match(key) else None
 
 
-def citizen_intake(values: Mapping[str, str]) -> dict[str, Any]:
-    """The intake a citizen's form asks for: channel ``online``, the applicant, the other party."""
+def prefilled_details(form: Mapping[str, str]) -> dict[str, str]:
+    """The ``detail.<name>`` values of a link or form: details of the case type it prefills.
+
+    A plugin's link (``?case_type=tourism_complaint&detail.scenic_spot=普陀山``) opens the form
+    with them; the case type's schema validates them at intake like any other details.
+    """
+    found: dict[str, str] = {}
+    for key, value in form.items():
+        match = _DETAIL.match(key)
+        if match and (value or "").strip() and len(found) < MAX_PREFILLED_DETAILS:
+            found[match[1]] = value.strip()[:200]
+    return found
+
+
+def citizen_intake(values: Mapping[str, str],
+                   details: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The intake a citizen's form asks for: channel ``online``, the applicant, the other party,
+    and the details a prefilled link gave."""
     parties: list[dict[str, Any]] = [{
         "role": "applicant", "kind": "person", "name": values["name"],
         "phone": values["phone"] or None, "id_number": values["id_number"] or None,
@@ -58,7 +77,7 @@ def citizen_intake(values: Mapping[str, str]) -> dict[str, Any]:
     return {
         "case_type": values["case_type"], "channel": "online", "title": values["title"],
         "description": values["description"], "location_node": values["location_node"],
-        "address": values["address"], "parties": parties,
+        "address": values["address"], "parties": parties, "details": dict(details or {}),
         "idempotency_key": _idempotency_key("portal", values),
     }
 

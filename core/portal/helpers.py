@@ -61,6 +61,35 @@ def form_case_types(tenant: Any) -> list[CaseType]:
     return sorted(usable, key=lambda t: t.code)
 
 
+def prefilled_case_type(tenant: Any, code: str, details: Mapping[str, str]
+                        ) -> tuple[str, str, list[tuple[str, str, str, str]]] | None:
+    """A case type a link chose with some of its details: ``(code, name, details)``.
+
+    ``details`` come back as ``(key, label, value, shown value)`` rows for the form to show
+    and carry, labelled by the schema field's ``metadata["names"]`` in the reader's language
+    (a value by its ``metadata["choices"]`` names). None when
+    the tenant has no such type, or the given details alone are not enough to register it
+    (then the link cannot prefill a form the citizen could send).
+    """
+    case_type = case_types(tenant).get(code) if code else None
+    if case_type is None:
+        return None
+    try:
+        case_type.load_details(dict(details))
+    except ValidationError:
+        return None
+    locale = current_locale()
+    fields = case_type.details_schema().fields if case_type.details_schema else {}
+    rows = []
+    for key, value in details.items():
+        metadata = getattr(fields.get(key), "metadata", {}) or {}
+        names = metadata.get("names") or {}
+        label = names.get(locale) or names.get("zh_Hans") or key
+        choice = (metadata.get("choices") or {}).get(value) or {}
+        rows.append((key, label, value, choice.get(locale) or choice.get("zh_Hans") or value))
+    return case_type.code, case_type.name(locale), rows
+
+
 def case_type_options(tenant: Any) -> list[tuple[str, str]]:
     """``(code, name)`` pairs of :func:`form_case_types` in the reader's language."""
     locale = current_locale()

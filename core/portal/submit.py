@@ -26,10 +26,17 @@ from core.portal.forms import (
     citizen_errors,
     citizen_intake,
     new_form_key,
+    prefilled_details,
     schema_errors,
     typed,
 )
-from core.portal.helpers import PORTAL_ACTOR, case_type_options, top_node_options, vault
+from core.portal.helpers import (
+    PORTAL_ACTOR,
+    case_type_options,
+    prefilled_case_type,
+    top_node_options,
+    vault,
+)
 from core.web import current_locale
 from core.web.auth import limiter
 
@@ -38,14 +45,19 @@ SUBMIT_LIMIT = "5/minute;30/hour"
 _SUBMITTED = "portal_submitted"
 
 
-def _page(values: dict[str, str], errors: dict[str, list[str]], status: int = 200) -> Any:
+def _page(values: dict[str, str], errors: dict[str, list[str]], status: int = 200,
+          details: dict[str, str] | None = None) -> Any:
     session = db_session()
     nodes = top_node_options(session)
     if not values.get("location_node") and nodes:
         values["location_node"] = nodes[0][0]  # the root: the center sorts it out
+    options = case_type_options(g.tenant)
+    prefilled = prefilled_case_type(g.tenant, values.get("case_type", ""), details or {})
+    if prefilled is not None and prefilled[0] not in {code for code, _name in options}:
+        options = [prefilled[0:2], *options]
     return render_template("portal/submit.html", tenant=g.tenant, locale=current_locale(),
-                           values=values, errors=errors, nodes=nodes,
-                           case_types=case_type_options(g.tenant)), status
+                           values=values, errors=errors, nodes=nodes, case_types=options,
+                           details=prefilled[2] if prefilled else []), status
 
 
 @bp.route("/<tenant>/portal/submit", methods=["GET", "POST"])
@@ -54,13 +66,17 @@ def submit() -> Any:
     """The online form; on POST, register the case and show its code (or the form's errors)."""
     tenant = g.tenant
     if request.method == "GET":
-        return _page({"form_key": new_form_key()}, {})
+        # A link may choose the case type and fill in some of its details (a scenic spot's QR).
+        return _page({"form_key": new_form_key(),
+                      "case_type": (request.args.get("case_type") or "").strip()[:64]}, {},
+                     details=prefilled_details(request.args))
     if request.form.get(HONEYPOT):
         # Only a program fills in a field no person sees: refuse, write nothing, say little.
         return render_error(400, gettext("The form could not be accepted. Please fill it in "
                                          "again."))
     values = typed(request.form, CITIZEN_FIELDS)
-    data = citizen_intake(values)
+    details = prefilled_details(request.form)
+    data = citizen_intake(values, details)
     errors = citizen_errors(values, schema_errors(data))
     code = None
     if not errors:
@@ -73,7 +89,7 @@ def submit() -> Any:
         except cases.TransitionRefused as exc:
             errors = {"_form": [explain_reason(r) for r in exc.reasons]}
     if errors or code is None:
-        return _page(values, errors, 422)
+        return _page(values, errors, 422, details=details)
     cookie[_SUBMITTED] = {"tenant": tenant.id, "code": code}
     return redirect(url_for("portal.submitted"), 303)
 

@@ -97,7 +97,8 @@ def _hook_results(hooks: TenantHooks, name: str) -> list[Any]:
         caller = getattr(hooks, name)
     except AttributeError:
         return []
-    return list(caller())
+    # Validation knows no tenant yet: deadline rules are asked for their names only.
+    return list(caller(tenant=None) if name == "onedoor_deadline_rules" else caller())
 
 
 def _load_one(report: ErrorCollector, registry: PluginRegistry, result: Enablement,

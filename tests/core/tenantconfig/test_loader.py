@@ -120,7 +120,8 @@ def test_plugin_settings_are_completed_by_the_plugin_schema(tmp_path, registry):
     text = MINIMAL + '\n[plugins.maritime]\n\n[plugins.campus]\nenabled = false\nanything = 1\n'
     config = load(write(tmp_path, text), registry)
 
-    assert config.plugins == {"maritime": {"ports": [], "fishery_mediation": True}}
+    assert config.plugins == {"maritime": registry.load_settings("maritime", {})}
+    assert config.plugins["maritime"]["fishery_mediation"] is True  # a default filled in
     assert config.disabled_plugins == ["campus"]
 
 

@@ -25,8 +25,10 @@ def test_window_and_organizations_exist_only_for_tenants_enabling_it(plugin_site
     assert not ORGANIZATIONS & off.department_catalog().keys()
 
 
-def test_settings_default_to_fishery_mediation_and_no_ports(registry) -> None:
-    assert registry.load_settings(NAME, {}) == {"ports": [], "fishery_mediation": True}
+def test_settings_default_to_fishery_mediation_no_ports_and_chinas_seas(registry) -> None:
+    assert registry.load_settings(NAME, {}) == {
+        "ports": [], "fishery_mediation": True,
+        "sea_south": 3.0, "sea_north": 41.0, "sea_west": 105.0, "sea_east": 130.0}
 
 
 @pytest.mark.parametrize(
@@ -35,6 +37,10 @@ def test_settings_default_to_fishery_mediation_and_no_ports(registry) -> None:
         ({"ports": "沈家门渔港"}, "ports", "Give a list of names"),
         ({"ports": ["岱山港", "岱山港"]}, "ports", "repeated: 岱山港"),
         ({"fishery_mediation": 1.5}, "fishery_mediation", "Give true or false"),
+        ({"sea_north": 95}, "sea_north", "from -90 to 90"),
+        ({"sea_south": 31, "sea_north": 30}, "sea_north", "below the northern one"),
+        ({"sea_west": 124, "sea_east": 121}, "sea_east", "below the eastern one"),
+        ({"sea_east": "east"}, "sea_east", "decimal degrees"),
         ({"harbours": []}, "harbours", "Unknown setting"),
     ],
 )

@@ -13,6 +13,7 @@ ORGANIZATIONS = {
     "scenic_area_tourism_bureau",
     "scenic_area_tourism_police",
     "scenic_area_management_committee",
+    "scenic_area_enforcement",
 }
 
 
@@ -25,8 +26,12 @@ def test_window_and_organizations_exist_only_for_tenants_enabling_it(plugin_site
     assert not ORGANIZATIONS & off.department_catalog().keys()
 
 
-def test_settings_default_to_five_working_days_and_no_spots(registry) -> None:
-    assert registry.load_settings(NAME, {}) == {"scenic_spots": [], "acceptance_working_days": 5}
+def test_settings_default_to_five_working_days_30_minutes_no_spots_and_three_liaisons(
+        registry) -> None:
+    assert registry.load_settings(NAME, {}) == {
+        "scenic_spots": [], "acceptance_working_days": 5, "response_minutes": 30,
+        "emergency_liaisons": ["scenic_area_tourism_police", "scenic_area_tourism_bureau",
+                               "scenic_area_enforcement"]}
 
 
 @pytest.mark.parametrize(
@@ -36,6 +41,10 @@ def test_settings_default_to_five_working_days_and_no_spots(registry) -> None:
         ({"scenic_spots": ["普陀山", "普陀山"]}, "scenic_spots", "repeated: 普陀山"),
         ({"scenic_spots": [""]}, "scenic_spots", "1 to 100 characters"),
         ({"acceptance_working_days": 31}, "acceptance_working_days", "from 1 to 30"),
+        ({"response_minutes": 2}, "response_minutes", "from 5 to 240"),
+        ({"response_minutes": "15"}, "response_minutes", "whole number of minutes"),
+        ({"emergency_liaisons": []}, "emergency_liaisons", "Name 1 to 8 departments"),
+        ({"emergency_liaisons": ["Police!"]}, "emergency_liaisons", "department code"),
         ({"spots": []}, "spots", "Unknown setting"),
     ],
 )
