@@ -487,12 +487,29 @@ class Source:
             for key, counts in self._grouped(by, months).items():
                 out[key] = out.get(key, 0) + (counts["intake"] or 0)
         for span in spans:
-            live_key = ind._key(by, self.scope, self.node_path)
-            for key, values in ind._intake_between(self.session, live_key, self.node_path,
-                                                   *span).items():
+            for key, n in self._live_intake(by, *span).items():
                 text = ind._key_text(key)
-                out[text] = out.get(text, 0) + (values.get("previous") or 0)
+                out[text] = out.get(text, 0) + n
         return out
+
+    def _live_intake(self, by: str | None, start: datetime, end: datetime) -> dict[Any, int]:
+        """Intake registered in ``[start, end)`` by the live key of ``by``.
+
+        By department, the latest lead assignment is looked up per case of the span (a
+        correlated subquery on ``(tenant_id, case_id)``), not grouped over every assignment.
+        """
+        if by != "department":
+            rows = ind._intake_between(self.session, ind._key(by, self.scope, self.node_path),
+                                       self.node_path, start, end)
+            return {k: v.get("previous") or 0 for k, v in rows.items()}
+        lead = (select(Assignment.department_id)
+                .where(Assignment.case_id == Case.id, Assignment.role == "lead")
+                .order_by(Assignment.id.desc()).limit(1).correlate(Case).scalar_subquery())
+        cases = (select(lead.label("key"), Case.status.label("status"))
+                 .where(*ind._population(self.node_path, start, end)).subquery())
+        query = (select(cases.c.key, func.count().filter(cases.c.status != ind.S.MERGED.value))
+                 .group_by(cases.c.key))
+        return {key: n for key, n in self.session.execute(query)}
 
     def _grouped(self, by: str | None, months: _Months) -> dict[str | None, dict[str, Any]]:
         """Counts per group key (text; None the "no value" group) of ``by`` over ``months``."""
