@@ -63,6 +63,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from core import audit
 from core import indicators as ind
 from core.db import TenantIsolationError, TenantSession
 from core.models import (
@@ -83,6 +84,8 @@ from core.workflow import Referral as Route
 
 #: How old a rollup may get before the periodic sweep rebuilds it.
 REFRESH_EVERY = timedelta(minutes=30)
+REFRESH_ACTOR = "system:indicators"
+REFRESH_ACTION = "indicators.refreshed"
 #: Facets read straight from a case column (breakdown name → facet).
 COLUMN_FACETS = {"category": "category", "channel": "channel", "window": "window",
                  "level": "level", "department": "department"}
@@ -133,13 +136,14 @@ def fingerprint(session: TenantSession, tenant: TenantContext) -> str:
     return f"{scope.timezone}|{scope.satisfaction_counts}|{scope.frontline_level}"
 
 
-def refresh(session: TenantSession, tenant: TenantContext, *,
-            now: datetime | None = None) -> RefreshResult:
+def refresh(session: TenantSession, tenant: TenantContext, *, now: datetime | None = None,
+            actor: str = REFRESH_ACTOR) -> RefreshResult:
     """Rebuild ``tenant``'s rollup in the session's transaction (set-based, idempotent).
 
     The statements run on the session's own connection (inside its transaction, with
     ``app.tenant_id`` set for row-level security) as Core SQL, each naming the tenant in every
     table it reads; the ORM's automatic tenant criteria do not reach ``INSERT … SELECT``.
+    One audit event (``indicators.refreshed``, by ``actor``) records the moment and the sizes.
     Raises :class:`core.indicators.IndicatorError` for a bad indicator setting.
     """
     if session.tenant_id != tenant.id:
@@ -176,6 +180,9 @@ def refresh(session: TenantSession, tenant: TenantContext, *,
     stamp.earliest, stamp.latest = span[1], span[2]
     stamp.seconds = round(time.perf_counter() - started, 3)
     session.flush()
+    audit.record(session, actor=actor, action=REFRESH_ACTION, object_type="indicator_rollup",
+                 object_id=t, data={"as_of": as_of.isoformat(), "rows": rows,
+                                    "cases": span[0], "seconds": stamp.seconds})
     return RefreshResult(t, as_of, rows, span[0], stamp.seconds)
 
 

@@ -15,11 +15,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from core import indicators, rollups
 from core.db import Database
 from core.models import (
     Assignment,
+    AuditEvent,
     Case,
     Deadline,
     Department,
@@ -255,3 +257,53 @@ def test_generated_cases_have_the_same_figures_from_the_rollup(database: Databas
         for path in (None, "/C/D1/", "/C/D1/T1/V2/", "/C/D2/T3/"):
             for start, end in periods:
                 assert not same(session, tenant, path, start, end).live
+
+
+# --- onedoor indicators refresh, and the sweep ----------------------------------------------
+
+
+def test_the_refresh_command_rebuilds_each_tenant_and_refuses_unknown_ones(sqlite_url,
+                                                                           registry) -> None:
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from core.cli import build_cli  # noqa: PLC0415
+
+    database = Database(sqlite_url)
+    generate(database, make_tenant(database, "alpha", levels=LEVELS, nodes=TREE), 3, 20)
+    make_tenant(database, "beta", levels=LEVELS, nodes=TREE)
+    env = {"ONEDOOR_DATABASE_URL": sqlite_url}
+    result = CliRunner().invoke(build_cli(), ["indicators", "refresh"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "alpha: 20 cases" in result.output and "beta: 0 cases" in result.output
+    alpha = TenantDirectory(database, registry).get("alpha")
+    with database.transaction(alpha.id) as session:
+        assert not rollups.source(session, alpha).live
+        event = session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "indicators.refreshed"))
+        assert event.actor == "system:cli" and event.data["cases"] == 20
+    result = CliRunner().invoke(build_cli(), ["indicators", "refresh", "--tenant", "nowhere"],
+                                env=env)
+    assert result.exit_code == 2 and "--tenant" in result.output
+    database.dispose()
+
+
+def test_the_sweep_refreshes_a_missing_or_old_rollup_only(database: Database,
+                                                          registry: PluginRegistry) -> None:
+    from core.models import Tenant  # noqa: PLC0415
+    from core.tasks import sweep_one  # noqa: PLC0415
+
+    tenant_id = make_tenant(database, "swept", levels=LEVELS, nodes=TREE)
+    generate(database, tenant_id, 4, 15)
+    with database.transaction() as session:
+        row = session.get(Tenant, tenant_id)
+    sweep_one(database, registry, row, NOW)
+    with database.transaction(tenant_id) as session:
+        assert rollups.refresh_due(session, NOW + timedelta(minutes=29)) is False
+        assert session.scalar(select(IndicatorRefresh.as_of)).replace(tzinfo=UTC) == NOW
+    sweep_one(database, registry, row, NOW + timedelta(minutes=10))  # fresh: left alone
+    with database.transaction(tenant_id) as session:
+        assert session.scalar(select(IndicatorRefresh.as_of)).replace(tzinfo=UTC) == NOW
+    sweep_one(database, registry, row, NOW + rollups.REFRESH_EVERY)
+    with database.transaction(tenant_id) as session:
+        assert session.scalar(select(IndicatorRefresh.as_of)).replace(tzinfo=UTC) == \
+            NOW + rollups.REFRESH_EVERY
