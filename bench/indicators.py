@@ -172,7 +172,8 @@ def case_sql(dialect: str) -> str:
         prefix = ("WITH RECURSIVE g(i) AS (SELECT :lo UNION ALL SELECT i + 1 FROM g "
                   "WHERE i < :hi) ")
     else:
-        series = "generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g(i)"
+        # bigint: i * 7919 passes 2^31 beyond 271,000 cases.
+        series = "generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS g(i)"
         prefix = ""
     return (f"{prefix}INSERT INTO cases ({', '.join(columns)}) SELECT "
             f"{', '.join(columns.values())} FROM ({source.format(series=series)}) AS f")

@@ -5,10 +5,14 @@ Fills one tenant with N cases (default 1,000,000) with the generator of ``bench/
 50 towns / 500 villages), gives the open cases a due date, and signs a leader of the root in
 through the login form of an ``app.test_client()``. Then measures, in one process:
 
-* ``dashboard``  GET /bench/dashboard/ for the tenant root over the last twelve months (every
-  card, seven breakdowns, the funnel): p50 / p95 server time over R requests, and the ratio to
-  the hand-written SQL aggregates the page needs (the same counts as text SQL on a plain
-  connection of the application role), the two alternating round by round. Target ≤ 1.5.
+* ``refresh``    the rollup rebuild the dashboard reads (``core.rollups.refresh``, what
+  ``onedoor indicators refresh`` and the sweep run): seconds and rows.
+* ``dashboard``  GET /bench/dashboard/ for the tenant root over the last twelve months (this
+  month and the eleven before; every card, seven breakdowns, the funnel, year on year): p50 /
+  p95 server time over R requests, and the ratio to the hand-written SQL aggregates the page
+  needs over the rollup (its rows per facet, the hours histogram, the live count of the partial
+  month a year earlier; text SQL on a plain connection of the application role), the two
+  alternating round by round. Target ≤ 1.5. The line says whether the page read the rollup.
 * ``queue``      GET of ``workbench.queue`` if the app has that endpoint; otherwise the query
   such a page runs — the first 50 open cases by due date visible to the root leader, as an ORM
   statement through a tenant-bound session — and the output says which was measured.
