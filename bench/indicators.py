@@ -152,6 +152,7 @@ def case_sql(dialect: str) -> str:
                           "1 + (CASE WHEN i % 13 = 0 THEN 1 ELSE 0 END) ELSE 0 END",
         "escalations": "CASE WHEN h % 10 = 1 THEN 2 WHEN h % 10 = 2 AND h < 70 THEN 3 ELSE 0 END",
         "reopened": "CASE WHEN fate = 'reopened' THEN 1 ELSE 0 END", "details": "'{}'",
+        "warnings": "'[]'",
         "window_type": "CASE i % 3 WHEN 0 THEN 'general_intake' WHEN 1 THEN 'labor' "
                        "ELSE 'legal_aid' END",
         "registered_by": "'bench'", "registered_at": "reg",
@@ -171,7 +172,8 @@ def case_sql(dialect: str) -> str:
         prefix = ("WITH RECURSIVE g(i) AS (SELECT :lo UNION ALL SELECT i + 1 FROM g "
                   "WHERE i < :hi) ")
     else:
-        series = "generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) AS g(i)"
+        # bigint: i * 7919 passes 2^31 beyond 271,000 cases.
+        series = "generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS g(i)"
         prefix = ""
     return (f"{prefix}INSERT INTO cases ({', '.join(columns)}) SELECT "
             f"{', '.join(columns.values())} FROM ({source.format(series=series)}) AS f")

@@ -5,10 +5,14 @@ Fills one tenant with N cases (default 1,000,000) with the generator of ``bench/
 50 towns / 500 villages), gives the open cases a due date, and signs a leader of the root in
 through the login form of an ``app.test_client()``. Then measures, in one process:
 
-* ``dashboard``  GET /bench/dashboard/ for the tenant root over the last twelve months (every
-  card, seven breakdowns, the funnel): p50 / p95 server time over R requests, and the ratio to
-  the hand-written SQL aggregates the page needs (the same counts as text SQL on a plain
-  connection of the application role), the two alternating round by round. Target ≤ 1.5.
+* ``refresh``    the rollup rebuild the dashboard reads (``core.rollups.refresh``, what
+  ``onedoor indicators refresh`` and the sweep run): seconds and rows.
+* ``dashboard``  GET /bench/dashboard/ for the tenant root over the last twelve months (this
+  month and the eleven before; every card, seven breakdowns, the funnel, year on year): p50 /
+  p95 server time over R requests, and the ratio to the hand-written SQL aggregates the page
+  needs over the rollup (its rows per facet, the hours histogram, the live count of the partial
+  month a year earlier; text SQL on a plain connection of the application role), the two
+  alternating round by round. Target ≤ 1.5. The line says whether the page read the rollup.
 * ``queue``      GET of ``workbench.queue`` if the app has that endpoint; otherwise the query
   such a page runs — the first 50 open cases by due date visible to the root leader, as an ORM
   statement through a tenant-bound session — and the output says which was measured.
@@ -44,19 +48,23 @@ from bench._common import (  # noqa: E402
 from bench.indicators import (  # noqa: E402
     NOW,
     create_tenant,
-    hand_queries,
     hand_runner,
     load,
 )
-from core import accounts  # noqa: E402
+from core import accounts, rollups  # noqa: E402
 from core.app import create_app  # noqa: E402
 from core.authz import visibility  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.models import Case, TierNode, User  # noqa: E402
+from core.models.indicators import COUNTS  # noqa: E402
 from core.plugins import PluginRegistry  # noqa: E402
 from core.settings import load_settings  # noqa: E402
+from core.tenancy import TenantDirectory  # noqa: E402
 from core.tiers import subtree_bounds  # noqa: E402
-from core.web.dashboard.period import make_period  # noqa: E402
+from core.web.dashboard.period import (
+    make_period,  # noqa: E402
+    preset_days,  # noqa: E402
+)
 from core.workflow import OPEN_STATES  # noqa: E402
 
 ROOT = "/city/"
@@ -99,45 +107,63 @@ def sign_in(client) -> None:
 
 # --- the hand-written aggregates of the dashboard ---------------------------------------------
 
-
-def _segment(dialect: str) -> str:
-    rest = f"substr(w.path, {len(ROOT) + 1})"
-    if dialect == "postgresql":
-        return f"split_part({rest}, '/', 1)"
-    return f"substr({rest}, 1, instr({rest}, '/') - 1)"
+ROLLUP_SUMS = ", ".join(f"sum({c})" for c in (*COUNTS, "hours_sum"))
+FACET_BREAKDOWNS = ("category", "channel", "department", "window")
 
 
-def _mediator_query() -> str:
-    ids = "SELECT id FROM tier_nodes WHERE tenant_id = :t AND path >= :lo AND path < :hi"
-    accepted = ("c.accepted_at IS NOT NULL AND c.status NOT IN "
-                "('registered', 'not_accepted', 'withdrawn', 'merged')")
-    resolved = "c.status IN ('resolved', 'closed', 'archived') AND c.resolved_at IS NOT NULL"
-    return ("SELECT a.mediator, count(*), count(DISTINCT a.case_id), count(DISTINCT CASE WHEN "
-            "a.result = 'succeeded' THEN a.case_id END), count(DISTINCT CASE WHEN "
-            f"{resolved} THEN a.case_id END) FROM cases c JOIN mediation_attempts a "
-            "ON a.tenant_id = :t AND a.case_id = c.id WHERE c.tenant_id = :t "
-            "AND c.registered_at >= :start AND c.registered_at < :end "
-            f"AND (c.node_id IN ({ids}) OR c.location_node_id IN ({ids})) AND {accepted} "
-            "GROUP BY a.mediator")
+def _rollup(facet: str, *, by: str = "", months: str = "cur", scope: str = "= :scope") -> str:
+    group = f"{by}, " if by else ""
+    return (f"SELECT {group}{ROLLUP_SUMS} FROM indicator_rollups WHERE tenant_id = :t "
+            f"AND scope_id {scope} AND facet = '{facet}' AND month >= :{months}_lo "
+            f"AND month < :{months}_hi" + (f" GROUP BY {by}" if by else ""))
+
+
+def _tail(dialect: str, key: str, joins: str = "") -> str:
+    """Intake of the rest of the month a year earlier, live (the rollup keeps whole months)."""
+    return (f"SELECT {key}, sum(CASE WHEN c.status <> 'merged' THEN 1 ELSE 0 END) FROM cases c "
+            f"{joins} WHERE c.tenant_id = :t AND c.registered_at >= :tail_lo "
+            f"AND c.registered_at < :tail_hi GROUP BY {key}")
+
+
+def _tail_department(lead: str) -> str:
+    return (f"SELECT k, sum(CASE WHEN status <> 'merged' THEN 1 ELSE 0 END) FROM (SELECT {lead} "
+            "AS k, c.status FROM cases c WHERE c.tenant_id = :t AND c.registered_at >= :tail_lo "
+            "AND c.registered_at < :tail_hi) AS s GROUP BY k")
 
 
 def dashboard_queries(dialect: str) -> list[str]:
-    """Every aggregate of the root dashboard: the cards, then each breakdown."""
-    month = ("to_char(timezone('Asia/Shanghai', c.registered_at), 'YYYY-MM')"
-             if dialect == "postgresql" else
-             "strftime('%Y-%m', c.registered_at, '+480 minutes')")
-    tier = (f"CASE WHEN w.path >= :lo AND w.path < :hi THEN {_segment(dialect)} END")
+    """Every aggregate the root dashboard reads: the rollup's rows for the cards, each
+    breakdown, year on year (whole months from the rollup, the partial month live), medians."""
+    rest = f"substr(w.path, {len('/') + 1})"
+    segment = (f"split_part({rest}, '/', 1)" if dialect == "postgresql" else
+               f"substr({rest}, 1, instr({rest}, '/') - 1)")
     tier_join = "LEFT JOIN tier_nodes w ON w.tenant_id = :t AND w.id = c.location_node_id"
-    lead_join = ("LEFT JOIN (SELECT case_id, max(id) AS id FROM assignments WHERE tenant_id = :t "
-                 "AND role = 'lead' GROUP BY case_id) la ON la.case_id = c.id "
-                 "LEFT JOIN assignments l ON l.tenant_id = :t AND l.id = la.id")
-    groups = [("NULL", "", True), ("c.category", "", True), ("c.channel", "", True),
-              (tier, tier_join, True), ("l.department_id", lead_join, True),
-              ("c.window_type", "", True), (month, "", False)]
-    queries = []
-    for key, joins, yoy in groups:
-        queries += hand_queries(dialect, key, joins, subtree=True, period=True, yoy=yoy)
-    return [*queries, _mediator_query()]
+    lead = ("(SELECT l.department_id FROM assignments l WHERE l.tenant_id = :t "
+            "AND l.case_id = c.id AND l.role = 'lead' ORDER BY l.id DESC LIMIT 1)")
+    queries = [
+        "SELECT as_of, settings, earliest, latest FROM indicator_refreshes WHERE tenant_id = :t",
+        # The cards: every count, the median from the hours histogram, a year earlier.
+        _rollup("all"), _rollup("hours", by="value"), _rollup("all", months="prev"),
+        "SELECT sum(CASE WHEN c.status <> 'merged' THEN 1 ELSE 0 END) FROM cases c "
+        "WHERE c.tenant_id = :t AND c.registered_at >= :tail_lo AND c.registered_at < :tail_hi",
+        # Breakdowns by a column of the case, with their year on year.
+        *[q for facet in FACET_BREAKDOWNS for q in (
+            _rollup(facet, by="value"), _rollup(facet, by="value", months="prev"))],
+        _tail(dialect, "c.category"), _tail(dialect, "c.channel"),
+        _tail(dialect, "c.window_type"), _tail_department(lead),
+        # By tier: the children's located cases, the node's own, a year earlier too.
+        "SELECT id, code FROM tier_nodes WHERE tenant_id = :t AND parent_id IS NULL",
+        *[q for months in ("cur", "prev") for q in (
+            _rollup("located", by="scope_id", months=months,
+                    scope="IN (SELECT id FROM tier_nodes WHERE tenant_id = :t "
+                          "AND parent_id IS NULL)"),
+            _rollup("located", months=months), _rollup("all", months=months))],
+        _tail(dialect, segment, tier_join),
+        # By mediator, and over time (with each month's median).
+        _rollup("mediator", by="value"), _rollup("all", by="month"),
+        _rollup("hours", by="month, value"),
+    ]
+    return queries
 
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -188,6 +214,11 @@ def run_backend(backend: str, cases: int, requests: int) -> None:
             make_leader(database, tenant_id)
             print(f"\n== {backend}: {cases:,} cases in one tenant, 555 tier nodes; "
                   f"loaded in {seconds:.0f}s ==", flush=True)
+            tenant = TenantDirectory(database, registry).get("bench")
+            with database.transaction(tenant_id) as session:
+                refreshed = rollups.refresh(session, tenant, now=NOW)
+            print(f"  rollup refresh (onedoor indicators refresh)  {refreshed.seconds:7.1f} s   "
+                  f"{refreshed.rows:,} rows", flush=True)
             client = app.test_client()
             sign_in(client)
             measure(app, client, engine, database, backend, tenant_id, requests)
@@ -201,30 +232,37 @@ def measure(app, client, engine, database: Database, backend: str, tenant_id: in
             requests: int) -> None:
     """The dashboard against its SQL, then the queue; prints the figures."""
     zone = ZoneInfo("Asia/Shanghai")
-    last = NOW.astimezone(zone).date()
-    first = last.replace(year=last.year - 1) + timedelta(days=1)
+    first, last = preset_days("last_12_months", NOW.astimezone(zone).date())
     period = make_period(None, first, last, zone)
     url = f"/bench/dashboard/?start={first.isoformat()}&end={last.isoformat()}"
 
     def page() -> None:
         response = client.get(url)
         assert response.status_code == 200, response.status_code
+        assert "kpi-intake" in response.get_data(as_text=True)
 
     def bind(moment):
         return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if backend == "sqlite" else moment
 
-    lo, hi = subtree_bounds(ROOT)
-    params = {"start": bind(period.start), "end": bind(period.end),
-              "prev_start": bind(period.start.replace(year=period.start.year - 1)),
-              "prev_end": bind(period.end.replace(year=period.end.year - 1)),
-              "lo": lo, "hi": hi}
+    body = client.get(url).get_data(as_text=True)
+    source = "the rollup" if 'id="freshness"' in body and "live" not in re.search(
+        r'id="freshness">([^<]*)<', body).group(1) else "LIVE (rollup not used)"
+    previous_end = period.end.replace(year=period.end.year - 1)
+    tail_lo = previous_end.astimezone(zone).replace(day=1, hour=0, minute=0, second=0,
+                                                    microsecond=0)
+    key = lambda moment: moment.astimezone(zone).strftime("%Y-%m")  # noqa: E731
+    params = {"scope": 0, "cur_lo": key(period.start),
+              "cur_hi": key(period.end.astimezone(zone).replace(day=1) + timedelta(days=32)),
+        "prev_lo": key(period.start.replace(year=period.start.year - 1)),
+        "prev_hi": key(tail_lo), "tail_lo": bind(tail_lo), "tail_hi": bind(previous_end)}
     queries = dashboard_queries(backend)
     hand = hand_runner(engine, backend, tenant_id, queries, params)
     samples = interleaved_seconds({"page": page, "sql": hand}, requests, warmup=1,
                                   min_sample=0)
     ratio = median_ratio(samples["page"], samples["sql"])
     pages, sql = samples["page"], samples["sql"]
-    print(f"  dashboard (root, 12 months)  p50 {statistics.median(pages):7.3f} s   "
+    print(f"  dashboard (root, last 12 months, from {source})  "
+          f"p50 {statistics.median(pages):7.3f} s   "
           f"p95 {percentile(pages, 0.95):7.3f} s   over {requests} requests", flush=True)
     print(f"  hand-written SQL ({len(queries)} queries)  p50 {statistics.median(sql):7.3f} s   "
           f"ratio page / SQL {ratio:.2f}   (target ≤ 1.5)", flush=True)

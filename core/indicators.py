@@ -26,7 +26,18 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, null, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from core.db import TenantIsolationError, TenantSession
@@ -195,10 +206,13 @@ DEFINITIONS: dict[str, IndicatorDefinition] = {d.code: d for d in (
         "resolved cases ÷ resolved cases.")),
     _d("median_hours_to_resolve", "hours", ("化解时长中位数", "化解時長中位數",
                                             "Median hours to resolve"), (
-        "化解时长中位数 = 已化解事件从登记到化解小时数的中位数（偶数件取中间两件的平均）。",
-        "化解時長中位數 = 已化解事件從登記到化解小時數的中位數（偶數件取中間兩件的平均）。",
-        "Median hours to resolve = the median of the hours from registration to resolution of "
-        "the resolved cases (the mean of the middle two for an even count).")),
+        "化解时长中位数 = 已化解事件从登记到化解的整小时数（不足一小时的部分舍去）的中位数"
+        "（偶数件取中间两件的平均）。",
+        "化解時長中位數 = 已化解事件從登記到化解的整小時數（不足一小時的部分捨去）的中位數"
+        "（偶數件取中間兩件的平均）。",
+        "Median hours to resolve = the median of the whole hours (any part of an hour left "
+        "over dropped) from registration to resolution of the resolved cases (the mean of the "
+        "middle two for an even count).")),
     _d("intake_yoy", "ratio", ("登记量同比", "登記量同比", "Intake year on year"), (
         "登记量同比 = (本期登记量 − 上年同期登记量) ÷ 上年同期登记量；需给出统计期起止。",
         "登記量同比 = (本期登記量 − 上年同期登記量) ÷ 上年同期登記量；需給出統計期起止。",
@@ -445,6 +459,22 @@ def _hours(dialect: str) -> ColumnElement[float]:
     return (func.julianday(Case.resolved_at) - func.julianday(Case.registered_at)) * 24.0
 
 
+def _whole_hours(dialect: str) -> ColumnElement[int]:
+    """Whole hours from registration to resolution (the part of an hour left over dropped).
+
+    The median is taken over whole hours so that the rollup (:mod:`core.rollups`) can keep it
+    as a histogram and give the same figure; seconds are rounded first so that a resolution
+    exactly 30 hours after registration is never 29 hours by a float's last bit.
+    """
+    if dialect == "postgresql":
+        seconds = func.round(func.extract("epoch", Case.resolved_at - Case.registered_at))
+        return cast(func.floor(seconds / 3600), Integer)
+    seconds = func.round((func.julianday(Case.resolved_at) - func.julianday(Case.registered_at))
+                         * 86400.0)
+    # SQLite's "/" of two integers is integer division: the floor for durations >= 0.
+    return cast(seconds, Integer).op("/")(3600)
+
+
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.count().filter(condition)
 
@@ -553,7 +583,8 @@ def _case_counts(session: TenantSession, scope: _Scope, key: _Key) -> Rows:
     ]
     if scope.dialect == "postgresql":
         # Ordered-set aggregates ignore NULLs: the CASE leaves out unresolved cases.
-        columns.append(func.percentile_cont(0.5).within_group(case((resolved, hours)))
+        columns.append(func.percentile_cont(0.5).within_group(
+            case((resolved, _whole_hours(scope.dialect))))
                        .label("median_hours"))
     query = select(*key.columns(), *columns).select_from(Case).where(*scope.where)
     return _run(session, key.apply(query))
@@ -561,7 +592,7 @@ def _case_counts(session: TenantSession, scope: _Scope, key: _Key) -> Rows:
 
 def _median_sqlite(session: TenantSession, scope: _Scope, key: _Key) -> Rows:
     """SQLite has no percentile: number the resolved cases by hours, average the middle one(s)."""
-    hours = _hours(scope.dialect)
+    hours = _whole_hours(scope.dialect)
     partition = [key.column] if key.column is not None else None
     ranked = key.apply(
         select(*key.columns(), hours.label("h"),
@@ -644,7 +675,13 @@ def _previous_intake(session: TenantSession, scope: _Scope, key: _Key, node_path
     start, end = _utc(start, "start"), _utc(end, "end")
     if start is None or end is None:
         return None
-    where = _population(node_path, _year_earlier(start), _year_earlier(end))
+    return _intake_between(session, key, node_path, _year_earlier(start), _year_earlier(end))
+
+
+def _intake_between(session: TenantSession, key: _Key, node_path: str | None,
+                    start: datetime, end: datetime) -> Rows:
+    """Intake (as ``previous``) of the cases registered in ``[start, end)``, by ``key``."""
+    where = _population(node_path, start, end)
     query = (select(*key.columns(), _count(Case.status != S.MERGED.value).label("previous"))
              .select_from(Case).where(*where))
     return _run(session, key.apply(query))

@@ -10,7 +10,9 @@ spreads the sweep over machines::
 
 Beat runs ``core.tasks.sweep_all`` every 5 minutes (:data:`BEAT_SCHEDULE`); it fans out one
 ``core.tasks.sweep_tenant`` per enabled tenant, all with the same ``now``. Each task builds its
-own :class:`core.db.Database` from settings: no Flask app is involved. The sweep is idempotent,
+own :class:`core.db.Database` from settings: no Flask app is involved. After the sweep, a
+tenant's indicator rollup (:mod:`core.rollups`, what the dashboard reads) is rebuilt when it is
+older than :data:`core.rollups.REFRESH_EVERY`. The sweep is idempotent,
 so tasks are acknowledged late: a worker that dies mid-sweep has its task redelivered and the
 re-run finishes the job without notifying anyone twice.
 """
@@ -18,7 +20,7 @@ re-run finishes the job without notifying anyone twice.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -122,9 +124,44 @@ def sweep_one(
     *,
     batch_size: int = 5000,
 ) -> SweepResult:
-    """Sweep ``tenant`` with every rule its clocks can name (core, ladder, enabled plugins)."""
+    """Sweep ``tenant`` with every rule its clocks can name (core, ladder, enabled plugins),
+    then rebuild its indicator rollup if that is due (:func:`refresh_indicators`)."""
     rules = tenant_rules(tenant, plugin_rules(database, registry, tenant))
-    return sweep(database, tenant.id, now, batch_size=batch_size, rules=rules)
+    result = sweep(database, tenant.id, now, batch_size=batch_size, rules=rules)
+    refresh_indicators(database, registry, tenant, now)
+    return result
+
+
+def refresh_indicators(database: Database, registry: PluginRegistry, tenant: Tenant,
+                       now: datetime, *, every: timedelta | None = None) -> Any:
+    """Rebuild ``tenant``'s indicator rollup when it is missing or older than ``every``
+    (default :data:`core.rollups.REFRESH_EVERY`); returns the refresh, or None when not due.
+
+    Runs after the sweep, which marks cases overdue (a count the rollup keeps). A bad
+    indicator setting is logged, never allowed to stop the sweep: the dashboard then computes
+    live and shows the setting's error.
+    """
+    from core import rollups  # noqa: PLC0415 - keeps the worker's import light
+    from core.indicators import IndicatorError  # noqa: PLC0415
+    from core.tenancy import TenantDirectory  # noqa: PLC0415
+
+    every = rollups.REFRESH_EVERY if every is None else every
+    with database.transaction(tenant.id) as session:
+        if not rollups.refresh_due(session, now, every):
+            return None
+    with database.transaction(tenant.id) as session:
+        plugins = {p.plugin: dict(p.settings) for p in session.scalars(select(TenantPlugin))}
+    context = TenantDirectory(database, registry).build(tenant, plugins)
+    try:
+        with database.transaction(tenant.id) as session:
+            result = rollups.refresh(session, context, now=now)
+    except IndicatorError as exc:
+        log.warning("indicator rollup of tenant %s not refreshed: %s (%s)", tenant.slug, exc,
+                    exc.field)
+        return None
+    log.info("indicator rollup of tenant %s: %s rows of %s cases in %.1fs", tenant.slug,
+             result.rows, result.cases, result.seconds)
+    return result
 
 
 def enabled_tenants(database: Database) -> list[Tenant]:

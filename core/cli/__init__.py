@@ -64,7 +64,17 @@ def open_database(required_tables: tuple[str, ...] = CORE_TABLES) -> Database:
 
 def build_cli() -> click.Group:
     """The root group with core and plugin commands (plugins discovered from entry points)."""
-    from core.cli import accounts, audit, db, demo, plugins, scaffold, sla, tenant  # noqa: PLC0415
+    from core.cli import (  # noqa: PLC0415
+        accounts,
+        audit,
+        db,
+        demo,
+        indicators,
+        plugins,
+        scaffold,
+        sla,
+        tenant,
+    )
 
     group = FlaskGroup(
         name="onedoor",
@@ -73,7 +83,7 @@ def build_cli() -> click.Group:
         help="OneDoor (一扇门): multi-tenant governance-center framework.",
     )
     group = click.version_option(__version__, prog_name="onedoor")(group)
-    for module in (audit, db, demo, plugins, scaffold, sla, tenant):
+    for module in (audit, db, demo, indicators, plugins, scaffold, sla, tenant):
         group.add_command(module.command)
     group.add_command(accounts.user_command)
     group.add_command(accounts.token_command)

@@ -15,6 +15,7 @@ from core.models.cases import (
     SupervisionNotice,
 )
 from core.models.centers import Center, CenterWindow, Department, Stationing, StationingMode
+from core.models.indicators import IndicatorRefresh, IndicatorRollup
 from core.models.risk import RiskFile
 from core.models.supervision import NoticeSequence
 from core.models.tenant import Tenant, TenantPlugin
@@ -40,6 +41,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Center",
+    "IndicatorRefresh",
+    "IndicatorRollup",
     "CenterWindow",
     "Department",
     "Stationing",

@@ -6,14 +6,16 @@ reads "—", never 0 or 0 %.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel import numbers
 from babel.dates import format_skeleton
+from flask import g
 from flask_babel import get_locale, gettext
 
-from core.indicators import DEFINITIONS, Figure
+from core.indicators import DEFINITIONS, Figure, IndicatorDefinition
 
 NONE = "—"
 PERCENT = "#,##0.0%"
@@ -31,7 +33,12 @@ def _formatted(locale: str, kind: str, pattern: str | None, value: float | int) 
 
 
 def _locale() -> str:
-    return str(get_locale() or "zh_Hans")
+    # Asked once per number; flask_babel's lookup is the costliest part of a cached number,
+    # so the request keeps the answer.
+    cached = getattr(g, "_dashboard_locale", None)
+    if cached is None:
+        cached = g._dashboard_locale = str(get_locale() or "zh_Hans")
+    return cached
 
 
 def number(value: float | None) -> str:
@@ -58,9 +65,10 @@ def hours(value: float | None) -> str:
     return gettext("%(hours)s h", hours=_formatted(_locale(), "decimal", HOURS, float(value)))
 
 
-def value_text(figure: Figure) -> str:
-    """The figure's value in its unit (year on year signed)."""
-    definition = DEFINITIONS.get(figure.code)
+def value_text(figure: Figure, definition: IndicatorDefinition | None = None) -> str:
+    """The figure's value in its unit (year on year signed); ``definition`` defaults to
+    core's (a plugin's indicator passes its own)."""
+    definition = definition or DEFINITIONS.get(figure.code)
     unit = definition.unit if definition else "count"
     if figure.code == "intake_yoy":
         return percent(figure.value, signed=True)
@@ -71,10 +79,11 @@ def value_text(figure: Figure) -> str:
     return number(figure.value)
 
 
-def parts_text(figure: Figure, *, short: bool = False) -> str:
+def parts_text(figure: Figure, *, short: bool = False,
+               definition: IndicatorDefinition | None = None) -> str:
     """How the value is made: "4 ÷ 6", "214.0 h ÷ 4 cases", "9 in this period, 1 a year
     earlier" (``short``, for tables: "9 vs 1"); "" for counts."""
-    definition = DEFINITIONS.get(figure.code)
+    definition = definition or DEFINITIONS.get(figure.code)
     unit = definition.unit if definition else "count"
     if unit == "count":
         return ""
@@ -108,3 +117,9 @@ def month_label(key: str, locale: str) -> str:
 def day_label(day: date | None, locale: str) -> str:
     """A day as "2026年11月2日" / "Nov 2, 2026"."""
     return NONE if day is None else format_skeleton("yMMMd", day, locale=locale)
+
+
+def moment_label(moment: datetime, zone: str, locale: str) -> str:
+    """A moment in the tenant's time zone as "2026年11月2日 10:00" / "Nov 2, 2026, 10:00"."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{format_skeleton('yMMMd', local, locale=locale)} {local:%H:%M}"

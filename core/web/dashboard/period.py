@@ -3,7 +3,9 @@ chosen dates, read as whole days in the tenant's time zone.
 
 Presets end with today (tomorrow 00:00 is the exclusive bound), so "this year" compared with
 the same period a year earlier means 1 January to today in both years — never a whole last
-year against a part of this one. Pure: the caller passes the query arguments and today's date.
+year against a part of this one. Presets start on the first of a month ("the last 12 months"
+is this month and the eleven before it), so the precomputed rollup answers them. Pure: the
+caller passes the query arguments and today's date.
 """
 
 from __future__ import annotations
@@ -77,7 +79,10 @@ def preset_days(preset: str, today: date) -> tuple[date | None, date | None]:
     if preset == "this_year":
         return today.replace(month=1, day=1), today
     if preset == "last_12_months":
-        return _year_earlier(today) + timedelta(days=1), today
+        # This month and the eleven before it: whole months, which the indicator rollup
+        # (core.rollups) answers without touching the cases.
+        months = today.year * 12 + today.month - 1 - 11
+        return date(months // 12, months % 12 + 1, 1), today
     return None, None
 
 

@@ -1,9 +1,12 @@
 """``/<tenant>/dashboard/``: every indicator for a subtree and a period, with charts.
 
 The figures are :func:`core.indicators.compute` and :func:`core.indicators.breakdown` through
-the request's tenant-bound session; the subtree is chosen as the indicators API chooses it
-(:func:`core.web.scoping.subtree_for`). A node the reader may not read indicators of is a 404,
-as if it did not exist; a reader who may read none at all (a clerk) gets 403.
+the request's tenant-bound session, read from the precomputed rollup (:mod:`core.rollups`) when
+it answers the subtree and period — the page then says "figures as of" its moment — and
+computed live otherwise; the indicators of the tenant's plugins follow core's. The subtree is
+chosen as the indicators API chooses it (:func:`core.web.scoping.subtree_for`). A node the
+reader may not read indicators of is a 404, as if it did not exist; a reader who may read none
+at all (a clerk) gets 403.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from flask import abort, g, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import login_required
 
-from core import indicators
+from core import indicators, rollups
 from core.app import db_session
 from core.authz import Resource, authorize
 from core.categories import CHANNELS, tenant_categories
@@ -123,16 +126,25 @@ def _cell(figure: indicators.Figure) -> Cell:
     return Cell(fmt.value_text(figure), fmt.parts_text(figure, short=True) if ratio else "")
 
 
-def cards(report: indicators.IndicatorReport, locale: str) -> list[tuple[str, str, list[Card]]]:
-    """The report's figures as cards, by section."""
+def cards(report: indicators.IndicatorReport, locale: str,
+          plugins: list[indicators.PluginIndicator] | None = None
+          ) -> list[tuple[str, str, list[Card]]]:
+    """The report's figures as cards, by section; ``plugins``' indicators in a last one."""
+    sections = list(SECTIONS)
+    definitions = dict(indicators.DEFINITIONS)
+    if plugins:
+        sections.append(("plugins", lazy_gettext("Indicators of this tenant's plugins"),
+                         tuple(p.code for p in plugins)))
+        definitions.update({p.code: p.definition for p in plugins})
     out = []
-    for key, title, codes in SECTIONS:
+    for key, title, codes in sections:
         section = []
         for code in codes:
-            figure, definition = report[code], indicators.DEFINITIONS[code]
-            section.append(Card(code, definition.name(locale), fmt.value_text(figure),
-                                fmt.parts_text(figure), definition.definition(locale),
-                                figure.value is None))
+            figure, definition = report[code], definitions[code]
+            section.append(Card(code, definition.name(locale),
+                                fmt.value_text(figure, definition),
+                                fmt.parts_text(figure, definition=definition),
+                                definition.definition(locale), figure.value is None))
         out.append((key, str(title), section))
     return out
 
@@ -235,13 +247,22 @@ def _picker(session, subtree: scoping.Subtree, principal) -> dict[str, Any]:
 
 def _figures(session, tenant, path: str, period: Period, locale: str, link: Any):
     node_path = None if path == "/" else path
-    report = indicators.compute(session, tenant, node_path=node_path, start=period.start,
-                                end=period.end)
+    source = rollups.source(session, tenant, node_path=node_path, start=period.start,
+                            end=period.end)
+    report = source.compute()
     labels = _Labels(tenant, locale)
-    views = [chart_view(by, str(title), indicators.breakdown(
-        session, tenant, by, node_path=node_path, start=period.start, end=period.end),
-        labels, locale, link) for by, title in CHARTS]
-    return report, views
+    views = [chart_view(by, str(title), source.breakdown(by), labels, locale, link)
+             for by, title in CHARTS]
+    return source, report, views
+
+
+def freshness(source: rollups.Source, tenant: Any, locale: str) -> str:
+    """"Figures as of …" (the rollup's moment, tenant time) or "computed live"."""
+    if source.as_of is None:
+        return gettext("Figures computed live from the cases.")
+    return gettext("Figures as of %(moment)s (refreshed periodically).",
+                   moment=fmt.moment_label(source.as_of, tenant.timezone or "Asia/Shanghai",
+                                           locale))
 
 
 @bp.get("/<tenant>/dashboard/")
@@ -275,17 +296,20 @@ def index() -> Any:
         "presets": [(p, str(PRESET_LABELS[p])) for p in PRESETS],
         "period_args": _period_args(period), "link": link,
         "days": _days(period, locale), "problem": None, "sections": [], "charts": [],
+        "freshness": "",
         **_picker(session, subtree, principal),
     }
     if not errors:
         try:
-            report, views = _figures(session, tenant, subtree.path, period, locale, link)
+            source, report, views = _figures(session, tenant, subtree.path, period, locale,
+                                             link)
         except indicators.IndicatorError as exc:
             context["problem"] = gettext("The indicators cannot be computed: %(reason)s "
                                          "(setting %(field)s).", reason=str(exc),
                                          field=exc.field)
         else:
-            context["sections"] = cards(report, locale)
+            context["sections"] = cards(report, locale, indicators.plugin_indicators(tenant))
+            context["freshness"] = freshness(source, tenant, locale)
             context["charts"] = views
             context["funnel"] = funnel_chart(report, locale)
     status = 400 if errors else 200

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from core import cases
 from core.api.cases import visible_cases
 from core.app import db_session
+from core.authz import visibility
 from core.categories import RISK_LEVELS
 from core.models import Case, TierNode
 from core.web import current_locale
@@ -56,16 +57,18 @@ def decode_cursor(cursor: str) -> tuple[datetime | None, int] | None:
         return None
 
 
-def _after(cursor: tuple[datetime | None, int] | None) -> Any:
-    """Rows after the cursor in the order (due_at nulls last, id)."""
+def _after(cursor: tuple[datetime | None, int] | None, dated: bool) -> Any:
+    """Rows after the cursor in the order (due_at nulls last, id), within the dated rows
+    (``dated``) or the undated ones."""
     if cursor is None:
         return literal(True)
     due, last_id = cursor
     if due is None:
-        return and_(Case.due_at.is_(None), Case.id > last_id)
+        return Case.id > last_id if not dated else literal(False)
+    if not dated:
+        return literal(True)
     # Stored timestamps are UTC (SQLite keeps them naive): compare like with like.
-    return or_(Case.due_at > due, and_(Case.due_at == due, Case.id > last_id),
-               Case.due_at.is_(None))
+    return or_(Case.due_at > due, and_(Case.due_at == due, Case.id > last_id))
 
 
 def queue_filters(args: Any) -> dict[str, Any]:
@@ -82,22 +85,37 @@ def queue_statement(filters: dict[str, Any], now: datetime, limit: int,
                     cursor: tuple[datetime | None, int] | None = None) -> Any:
     """The ids (and due dates) of one page of the queue: see the module docstring."""
     branches = []
+    visible = visible_cases("case.transition")
+    # Someone who sees the whole tree (or a root's subtree) reads the open cases in deadline
+    # order and checks each one's node; SQLite would rather walk every node of the subtree
+    # and sort all their open cases, so the join is written "node_id + 0", which no index
+    # serves. Smaller subtrees keep the planner's choice (few nodes, few cases).
+    broad = any(path.count("/") <= 2
+                for path in visibility(principal(), "case.transition").subtrees)
     for status in filters["status"] or QUEUE_STATES:
-        branch = (select(Case.id.label("id"), Case.due_at.label("due_at"))
-                  .join(TierNode, TierNode.id == Case.node_id)
-                  .where(Case.status == status, visible_cases("case.transition"),
-                         _after(cursor)))
-        if filters["risk"]:
-            branch = branch.where(Case.risk.in_(filters["risk"]))
-        if filters["case_type"]:
-            branch = branch.where(Case.case_type == filters["case_type"])
-        if filters["overdue"] == "yes":
-            branch = branch.where(Case.due_at < now)
-        elif filters["overdue"] == "no":
-            branch = branch.where(or_(Case.due_at >= now, Case.due_at.is_(None)))
-        branch = branch.order_by(Case.due_at.asc().nulls_last(), Case.id).limit(limit)
-        # Wrapped, so that each branch keeps its own ORDER BY and LIMIT (SQLite needs this).
-        branches.append(select(branch.subquery()))
+        # Dated and undated cases apart: each is then read in the index's own order
+        # (status, due_at, id) — "NULLS LAST" over both would make SQLite sort them all.
+        for dated in (True, False):
+            if not dated and filters["overdue"] == "yes":
+                continue
+            branch = (select(Case.id.label("id"), Case.due_at.label("due_at"))
+                      .join(TierNode, TierNode.id == (Case.node_id + 0 if broad
+                                                      else Case.node_id))
+                      .where(Case.status == status, visible, _after(cursor, dated),
+                             Case.due_at.is_not(None) if dated else Case.due_at.is_(None)))
+            if filters["risk"]:
+                branch = branch.where(Case.risk.in_(filters["risk"]))
+            if filters["case_type"]:
+                branch = branch.where(Case.case_type == filters["case_type"])
+            if filters["overdue"] == "yes":
+                branch = branch.where(Case.due_at < now)
+            elif filters["overdue"] == "no" and dated:
+                branch = branch.where(Case.due_at >= now)
+            order = (Case.due_at, Case.id) if dated else (Case.id,)
+            branch = branch.order_by(*order).limit(limit)
+
+            # Wrapped, so that each branch keeps its own ORDER BY and LIMIT (SQLite needs it).
+            branches.append(select(branch.subquery()))
     merged = union_all(*branches).subquery()
     return (select(merged.c.id, merged.c.due_at)
             .order_by(merged.c.due_at.asc().nulls_last(), merged.c.id).limit(limit))

@@ -266,3 +266,72 @@ def test_another_tenants_staff_never_see_these_figures(make_app, database_url):
     dash.sign_in("haizhou", "haizhou-leader")
     assert kpi(dash.get(f"/haizhou/dashboard/?{DAY}&lang=en")[1], "intake")[0] == "9"
 
+
+
+# --- the rollup and plugins' indicators -----------------------------------------------------
+
+
+def _refresh(app: Flask, slug: str) -> None:
+    from core import rollups  # noqa: PLC0415
+
+    database = app.extensions["onedoor"].database
+    tenant = TenantDirectory(database, app.extensions["onedoor"].registry).get(slug)
+    with database.transaction(tenant.id) as session:
+        rollups.refresh(session, tenant, now=NOW)
+
+
+def test_after_a_refresh_the_page_reads_the_rollup_with_the_same_figures(dash):
+    dash.sign_in("haizhou", "haizhou-leader")
+    url = "/haizhou/dashboard/?start=2026-11-01&end=2026-11-02&lang=en"
+    live = dash.get(url)[1]
+    assert "Figures computed live from the cases." in live
+    _refresh(dash.app, "haizhou")
+    page = dash.get(url)[1]
+    assert "Figures as of Nov 2, 2026 10:00 (refreshed periodically)." in page
+    for code in indicators.DEFINITIONS:
+        assert kpi(page, code) == kpi(live, code), code
+    for by, _ in views.CHARTS:
+        assert table(page, by) == table(live, by), by
+    # A period starting inside a month is not in the rollup: computed live, same figures.
+    inside = dash.get(f"/haizhou/dashboard/?{DAY}&lang=en")[1]
+    assert "Figures computed live from the cases." in inside
+    assert kpi(inside, "intake")[0] == "9"
+
+
+def test_the_indicators_of_the_tenants_plugins_have_cards_with_definitions(registry,
+                                                                           sqlite_url):
+    from core.app import create_app  # noqa: PLC0415
+    from core.plugins import PluginRegistry  # noqa: PLC0415
+    from core.settings import load_settings  # noqa: PLC0415
+    from tests.core.test_plugin_checks import Statute  # noqa: PLC0415
+    from tests.core.test_plugin_checks import register as register_case  # noqa: PLC0415
+
+    plugins = PluginRegistry()
+    plugins.register(Statute(), "statute")
+    app = create_app(load_settings(), registry=plugins, database_url=sqlite_url)
+    app.config["TESTING"] = True
+    try:
+        database = app.extensions["onedoor"].database
+        with_plugin = make_tenant(database, "haizhou", levels=LEVELS, nodes=NODES,
+                                  plugins={"statute": {}})
+        make_tenant(database, "other", levels=LEVELS, nodes=NODES)
+        _staff(database, with_plugin, "haizhou")
+        _staff(database, make_tenant(database, "third", levels=LEVELS, nodes=NODES), "third")
+        directory = TenantDirectory(database, plugins)
+        tenant = directory.get("haizhou")
+        register_case(database, tenant, is_group=True, people_involved=8)
+        register_case(database, tenant)
+        dash = Dash(app, app.test_client(), {})
+        dash.sign_in("haizhou", "haizhou-leader")
+        page = dash.get("/haizhou/dashboard/?period=all&lang=en")[1]
+        assert "Indicators of this tenant&#39;s plugins" in page
+        assert kpi(page, "statute_groups") == ("50.0%", "1 ÷ 2", "group cases ÷ intake")
+        _refresh(app, "haizhou")  # plugins' indicators stay live, next to the rollup's
+        page = dash.get("/haizhou/dashboard/?period=all&lang=en")[1]
+        assert "Figures as of" in page
+        assert kpi(page, "statute_groups")[:2] == ("50.0%", "1 ÷ 2")
+        assert kpi(page, "intake")[0] == "2"
+        dash.sign_in("third", "third-leader")  # a tenant without the plugin: no such card
+        assert 'id="kpi-statute_groups"' not in dash.get("/third/dashboard/?lang=en")[1]
+    finally:
+        app.extensions["onedoor"].database.dispose()

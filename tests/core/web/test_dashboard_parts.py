@@ -67,10 +67,13 @@ def test_presets_end_today_so_that_year_on_year_compares_like_with_like():
     today = date(2026, 11, 2)
     assert preset_days("this_month", today) == (date(2026, 11, 1), today)
     assert preset_days("this_year", today) == (date(2026, 1, 1), today)
-    assert preset_days("last_12_months", today) == (date(2025, 11, 3), today)
+    # This month and the eleven before it: whole months, as the rollup keeps them.
+    assert preset_days("last_12_months", today) == (date(2025, 12, 1), today)
     assert preset_days("all", today) == (None, None)
     assert preset_days("last_12_months", date(2028, 2, 29)) == (date(2027, 3, 1),
                                                                date(2028, 2, 29))
+    assert preset_days("last_12_months", date(2027, 1, 31)) == (date(2026, 2, 1),
+                                                               date(2027, 1, 31))
 
 
 def test_dates_are_whole_days_in_the_tenants_zone(translated):
