@@ -33,7 +33,7 @@ from core.tenancy import TenantContext
 from core.web.auth import limiter
 
 bp = Blueprint("api_spec", __name__)
-_cache: dict[tuple[int, int], dict[str, Any]] = {}
+_cache: dict[tuple[int, int, int], dict[str, Any]] = {}
 _lock = threading.Lock()
 PREFIX = "/{tenant}/api/v1"
 
@@ -68,7 +68,8 @@ def _details_components(tenant: TenantContext) -> tuple[dict[str, Any], dict[str
 
 def tenant_document(tenant: TenantContext) -> dict[str, Any]:
     """The OpenAPI document as ``tenant`` sees it (cached per configuration version)."""
-    key = (tenant.id, tenant.config_version)
+    # The app too: tests (and embedders) run several apps whose databases reuse tenant ids.
+    key = (id(current_app._get_current_object()), tenant.id, tenant.config_version)
     cached = _cache.get(key)
     if cached is not None:
         return cached
@@ -96,7 +97,7 @@ def tenant_document(tenant: TenantContext) -> dict[str, Any]:
         for code, t in sorted(types.items())
     }
     with _lock:
-        for old in [k for k in _cache if k[0] == tenant.id]:
+        for old in [k for k in _cache if k[:2] == key[:2]]:
             del _cache[old]
         _cache[key] = document
     return document
