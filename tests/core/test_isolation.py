@@ -418,5 +418,7 @@ def _tamper_value(model: type) -> tuple[str, Any]:
     for kind, value in ((JSON, {"tampered": True}), (String, "tampered"), (Integer, 987654)):
         for column in candidates:
             if isinstance(column.type, kind) and not getattr(column.type, "enums", None):
+                if isinstance(value, str) and getattr(column.type, "length", None):
+                    value = value[:column.type.length]  # fits the column (month: String(7))
                 return model.__mapper__.get_property_by_column(column).key, value
     raise AssertionError(f"{model.__name__}: no column to tamper with in the test")
