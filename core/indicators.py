@@ -436,20 +436,24 @@ def _values(states: Sequence[Status] | frozenset[Status]) -> list[str]:
     return sorted(s.value for s in states)
 
 
-def _accepted() -> ColumnElement[bool]:
+def accepted_condition() -> ColumnElement[bool]:
+    """The condition "accepted" of every accepted-based indicator (受理量, 化解率 …): for a
+    plugin's indicator over its own case types (``core.toolkit``)."""
     # ``accepted_at`` is set by the accept transition and survives closing and reopening, so
     # a closed case that was not accepted (不予受理, then closed) is told apart from one that was.
     return and_(Case.accepted_at.is_not(None), Case.status.not_in(_values(NOT_ACCEPTED)))
 
 
-def _resolved() -> ColumnElement[bool]:
+def resolved_condition() -> ColumnElement[bool]:
+    """The condition "resolved" (已化解) of the resolution rate: resolved, closed or archived
+    with a resolution time (a plugin's indicator over its own case types uses it too)."""
     return and_(Case.status.in_(_values(RESOLVED_STATES)), Case.resolved_at.is_not(None))
 
 
 def _closed() -> ColumnElement[bool]:
     # Not-accepted cases are closed too (with their statutory route told); they are not
     # completions of accepted work.
-    return and_(Case.status.in_(_values(CLOSED_STATES)), _accepted())
+    return and_(Case.status.in_(_values(CLOSED_STATES)), accepted_condition())
 
 
 def _hours(dialect: str) -> ColumnElement[float]:
@@ -565,16 +569,16 @@ def _run(session: TenantSession, query: Select[Any]) -> Rows:
 
 def _case_counts(session: TenantSession, scope: _Scope, key: _Key) -> Rows:
     """The counts read from the case rows alone: one scan (plus the median on PostgreSQL)."""
-    resolved = _resolved()
+    resolved = resolved_condition()
     hours = _hours(scope.dialect)
     frontline = Case.node_id.in_(
         select(TierNode.id).where(TierNode.level_id.in_(scope.frontline_level_ids)))
     columns = [
         _count(Case.status != S.MERGED.value).label("intake"),
-        _count(_accepted()).label("accepted"),
+        _count(accepted_condition()).label("accepted"),
         _count(resolved).label("resolved"),
         _count(_closed()).label("closed"),
-        _count(and_(_accepted(), Case.status.not_in(_values(CLOSED_STATES)),
+        _count(and_(accepted_condition(), Case.status.not_in(_values(CLOSED_STATES)),
                     Case.overdue.is_(True))).label("overdue_open"),
         _count(and_(resolved, Case.escalations == 0, Case.reopened == 0,
                     Case.dispatch_count <= 1)).label("first_time"),
@@ -598,7 +602,7 @@ def _median_sqlite(session: TenantSession, scope: _Scope, key: _Key) -> Rows:
         select(*key.columns(), hours.label("h"),
                func.row_number().over(partition_by=partition, order_by=hours).label("rn"),
                func.count().over(partition_by=partition).label("n"))
-        .select_from(Case).where(*scope.where, _resolved())
+        .select_from(Case).where(*scope.where, resolved_condition())
     )
     if key.column is not None:
         # The window functions need the rows, not groups: drop the GROUP BY apply() added.
@@ -618,7 +622,7 @@ def _attempt_counts(session: TenantSession, scope: _Scope, key: _Key) -> Rows:
                                      MediationAttempt.case_id)).distinct())
                     .label("mediation_succeeded"))
              .select_from(Case).join(MediationAttempt, MediationAttempt.case_id == Case.id)
-             .where(*scope.where, _accepted()))
+             .where(*scope.where, accepted_condition()))
     return _run(session, key.apply(query))
 
 
@@ -658,7 +662,7 @@ def _referral_counts(session: TenantSession, scope: _Scope, key: _Key) -> Rows:
                func.max(case((Case.status.in_(_values(OPEN_STATES)), 1), else_=0))
                .label("open"))
         .select_from(Case).join(Referral, Referral.case_id == Case.id)
-        .where(*scope.where, _accepted(), ~_resolved())
+        .where(*scope.where, accepted_condition(), ~resolved_condition())
     )
     sub = per_case.group_by(Case.id).subquery()
     went = sub.c.lit_at.is_not(None)
@@ -847,10 +851,10 @@ def _mediators(session: TenantSession, scope: _Scope) -> Rows:
                     func.count(case((MediationAttempt.result == "succeeded",
                                      MediationAttempt.case_id)).distinct())
                     .label("mediation_succeeded"),
-                    func.count(case((_resolved(), MediationAttempt.case_id)).distinct())
+                    func.count(case((resolved_condition(), MediationAttempt.case_id)).distinct())
                     .label("resolved"))
              .select_from(Case).join(MediationAttempt, MediationAttempt.case_id == Case.id)
-             .where(*scope.where, _accepted())
+             .where(*scope.where, accepted_condition())
              .group_by(MediationAttempt.mediator))
     return _run(session, query)
 

@@ -16,7 +16,12 @@ from core.catalog import DepartmentSpec, WindowType
 from core.codes import qr_svg
 from core.db import Base, JSONType, TenantScoped, tenant_sql
 from core.i18n import lazy_gettext, localized_names
-from core.indicators import IndicatorDefinition, PluginIndicator
+from core.indicators import (
+    IndicatorDefinition,
+    PluginIndicator,
+    accepted_condition,
+    resolved_condition,
+)
 from core.messages import msg, translate
 from core.models import Case, Department, Evaluation, Referral, TierNode
 from core.pii import mask_name
@@ -61,6 +66,7 @@ __all__ = [
     "Transition",
     "WindowType",
     "__version__",
+    "accepted_condition",
     "audit_record",
     "authorize",
     "current_principal",
@@ -81,6 +87,7 @@ __all__ = [
     "qr_svg",
     "register_case",
     "require_plugin",
+    "resolved_condition",
     "signed_in",
     "tenant_sql",
     "translate",

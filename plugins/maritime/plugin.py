@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.toolkit import CaseType, DepartmentSpec, WindowType, hookimpl, plugin_page
 
-from . import models, rules, schemas, views
+from . import indicators, models, rules, schemas, views
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from core.toolkit import (
         DeadlineRule,
         IntakeFinding,
+        PluginIndicator,
         RiskRule,
         RoutingDecision,
         TenantContext,
@@ -168,6 +169,12 @@ def onedoor_translation_dirs() -> list[str]:
 def onedoor_case_types() -> list[CaseType]:
     """渔事纠纷, 船员权益 and 海事商事纠纷."""
     return list(CASE_TYPES)
+
+
+@hookimpl
+def onedoor_indicators() -> list[PluginIndicator]:
+    """海事渔事矛盾化解率 (maritime and fishery resolution rate)."""
+    return [indicators.INDICATOR]
 
 
 @hookimpl
