@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import inspect, select, text
 
-from core.db import Base, Database, TenantSession, tenant_sql
-from core.models import Department, Tenant, TierNode
+from core.db import Base, Database, TenantIsolationError, TenantSession, insert_now, tenant_sql
+from core.models import Case, Deadline, Department, Party, Tenant, TierNode
 from core.tiers import NodeRow
 from tests.factories import make_tenant
 
@@ -104,3 +106,67 @@ def test_in_memory_sqlite_is_one_database_for_every_session() -> None:
         assert not database.is_postgresql
     finally:
         database.dispose()
+
+
+NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+
+
+def _case_with_parties(session, node: TierNode, code: str):
+    case = Case(code=code, case_type="general_dispute", category="neighbor", channel="walk_in",
+                title="楼上漏水", location_node_id=node.id, node_id=node.id,
+                status="registered", registered_by="test")
+    case.parties.append(Party(role="applicant", name="张三", phone_masked="138****5678"))
+    case.parties.append(Party(role="respondent", name="李四", address=None))
+    clock = Deadline(case=case, rule="general_accept", started_at=NOW, due_at=NOW)
+    session.add(case)
+    session.add(clock)
+    return case, clock
+
+
+def test_insert_now_writes_new_rows_as_if_flushed_and_loaded(database: Database) -> None:
+    tenant = make_tenant(database, "alpha")
+    with database.transaction(tenant) as session:
+        node = session.scalar(select(TierNode).order_by(TierNode.depth.desc()).limit(1))
+        case, clock = _case_with_parties(session, node, "A-2026-000001-X")
+        insert_now(session, [case, *case.parties, clock])
+        # Persistent, with nothing left for the unit of work; the database's ids and the
+        # columns' defaults are on the objects, not expired.
+        for obj in (case, *case.parties, clock):
+            state = inspect(obj)
+            assert state.persistent and not state.modified and not state.expired_attributes
+        assert not session.new and not session.dirty
+        assert case.id and case.version == 1 and case.details == {} and case.risk == "blue"
+        assert [p.case_id for p in case.parties] == [case.id, case.id]
+        assert case.parties[1].address == ""  # None on a column with a default: the default
+        assert clock.case_id == case.id and clock.state == "running"
+        # Later changes are ordinary versioned UPDATEs.
+        case.title = "楼上漏水，多次协商未果"
+        session.flush()
+        assert case.version == 2
+    with database.transaction(tenant) as session:
+        stored = session.scalars(select(Case)).one()
+        assert (stored.title, stored.version) == ("楼上漏水，多次协商未果", 2)
+        assert sorted(p.name for p in session.scalars(select(Party))) == ["张三", "李四"]
+        assert session.scalars(select(Deadline.case_id)).all() == [stored.id]
+
+
+def test_insert_now_keeps_the_flushs_tenant_rules(database: Database) -> None:
+
+    alpha, beta = make_tenant(database, "alpha"), make_tenant(database, "beta")
+    with database.transaction(alpha) as session:
+        node = session.scalar(select(TierNode).order_by(TierNode.depth.desc()).limit(1))
+        case, clock = _case_with_parties(session, node, "A-2026-000002-X")
+        insert_now(session, [case, *case.parties, clock])
+        assert {case.tenant_id, clock.tenant_id, *(p.tenant_id for p in case.parties)} == {alpha}
+    with pytest.raises(TenantIsolationError, match="belongs to tenant"):
+        with database.transaction(alpha) as session:
+            case, clock = _case_with_parties(session, node, "A-2026-000003-X")
+            case.parties[0].tenant_id = beta
+            insert_now(session, [case, *case.parties, clock])
+    with pytest.raises(TenantIsolationError, match="without a tenant"):
+        with database.transaction() as session:
+            case, clock = _case_with_parties(session, node, "A-2026-000004-X")
+            insert_now(session, [case, *case.parties, clock])
+    for tenant, codes in ((alpha, ["A-2026-000002-X"]), (beta, [])):
+        with database.transaction(tenant) as session:
+            assert session.scalars(select(Case.code)).all() == codes
