@@ -23,6 +23,7 @@ GENESIS = "0" * 64
 #: Every column an event row is written with (the id comes from the database).
 _COLUMNS = ("tenant_id", "seq", "at", "actor", "action", "object_type", "object_id", "data",
             "prev_hash", "hash")
+_INSERT = insert(AuditEvent.__table__)
 _HEAD_SQL = ("SELECT seq, hash FROM audit_events WHERE tenant_id = :tenant_id "
              "ORDER BY seq DESC LIMIT 1")
 
@@ -85,8 +86,9 @@ def record(
     # row-level-security setting; the tenant is stamped above): events are append-only and
     # never read back in the transaction that writes them, so the unit of work would only add
     # its bookkeeping, on every state change. The caller's pending rows are flushed with it.
-    session.connection().execute(insert(AuditEvent.__table__).values(
-        {column: getattr(event, column) for column in _COLUMNS}))
+    # The statement is built once and given the row as parameters: ``.values(row)`` would
+    # build and key a new statement on every call, which cost as much as executing it.
+    session.connection().execute(_INSERT, {column: getattr(event, column) for column in _COLUMNS})
     session.flush()
     return event
 

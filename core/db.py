@@ -385,7 +385,7 @@ def tenant_sql(session: TenantSession, sql: str | TextClause,
     """
     if session.tenant_id is None:
         raise TenantIsolationError("raw SQL needs a session bound to a tenant")
-    statement = sql if isinstance(sql, TextClause) else text(sql)
+    statement = sql if isinstance(sql, TextClause) else _text_of(sql)
     if not _TENANT_PARAM.search(statement.text):
         raise TenantIsolationError("raw SQL must filter on :tenant_id")
     bound = dict(params or {})
@@ -394,6 +394,12 @@ def tenant_sql(session: TenantSession, sql: str | TextClause,
     # gets nothing from the ORM's execute path (no entities, no criteria, no autoflush), and
     # that path costs more than the small queries of intake and audit themselves.
     return session.connection().execute(statement, bound)
+
+
+@lru_cache(maxsize=512)
+def _text_of(sql: str) -> TextClause:
+    # Hot statements (the chain head, the case number) are constant strings: parse them once.
+    return text(sql)
 
 
 class Database:

@@ -224,8 +224,8 @@ def count_repeat_cases(
 ) -> int:
     """Other cases of the session's tenant with a party sharing an index, registered ≥ ``since``.
 
-    One query; ``parties (tenant_id, id_index)`` and ``(tenant_id, phone_index)`` serve the two
-    halves of the OR, and the tenant predicate is bound from the session (tenant_sql) and, on
+    One query; ``parties (tenant_id, id_index)`` and ``(tenant_id, phone_index)`` serve its two
+    halves, and the tenant predicate is bound from the session (tenant_sql) and, on
     PostgreSQL, row-level security (layer 2). Indexes are compared column to column: an ID index
     never meets a phone index (their HMACs differ by kind anyway).
     """
@@ -250,19 +250,19 @@ def _repeat_statement(ids: bool, phones: bool, exclude: bool) -> Any:
     change of a case. Plain SQL through :func:`core.db.tenant_sql`, which binds the session's
     tenant (both tables are filtered on it; row-level security applies on PostgreSQL too):
     the ORM's per-statement machinery costs several times the query itself here."""
-    matches = []
-    if ids:
-        matches.append("p.id_index IN :ids")
-    if phones:
-        matches.append("p.phone_index IN :phones")
+    # One branch per index, not one OR: without statistics (a new SQLite database, never
+    # ANALYZEd) SQLite answers the OR by reading every party of the tenant, which grows with
+    # the table; each branch here can only be an index lookup.
+    halves = (("id_index", "ids", ids), ("phone_index", "phones", phones))
+    branches = [f"SELECT p.case_id FROM parties p WHERE p.tenant_id = :tenant_id "
+                f"AND p.{column} IN :{name}" for column, name, on in halves if on]
     sql = (
-        "SELECT count(DISTINCT p.case_id) FROM parties p "
-        "JOIN cases c ON c.tenant_id = p.tenant_id AND c.id = p.case_id "
-        f"WHERE p.tenant_id = :tenant_id AND ({' OR '.join(matches)}) "
-        "AND c.registered_at >= :since"
+        f"SELECT count(DISTINCT m.case_id) FROM ({' UNION ALL '.join(branches)}) m "
+        "JOIN cases c ON c.tenant_id = :tenant_id AND c.id = m.case_id "
+        "WHERE c.registered_at >= :since"
     )
     if exclude:
-        sql += " AND p.case_id != :case_id"
+        sql += " AND m.case_id != :case_id"
     binds = [bindparam("since", type_=Case.registered_at.type)]
     binds += [bindparam(name, expanding=True) for name, on in (("ids", ids), ("phones", phones))
               if on]
