@@ -342,7 +342,10 @@ def _take(session: TenantSession, case: Case, action: str, actor: Any,
 @bp.post("/<tenant>/workbench/cases/<code>/parties/<id:party_id>/<field>/reveal")
 @login_required
 def reveal(code: str, party_id: int, field: str) -> Any:
-    """Show one party's plain ID number or phone, once, with the reason in the audit trail."""
+    """Show one party's plain ID number, phone, e-mail or protected name, once, audited.
+
+    The reason given is recorded in the audit trail with the field and the party.
+    """
     name = f"p{party_id}-{field}-reason"
     reason = request.form.get(name, "").strip()
     value = None
