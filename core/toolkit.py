@@ -19,6 +19,7 @@ from core.i18n import lazy_gettext, localized_names
 from core.indicators import IndicatorDefinition, PluginIndicator
 from core.messages import msg, translate
 from core.models import Case, Department, Evaluation, Referral, TierNode
+from core.panels import CasePanel
 from core.pii import mask_name
 from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
@@ -38,6 +39,7 @@ __all__ = [
     "Actor",
     "Base",
     "Case",
+    "CasePanel",
     "CaseInvalid",
     "CaseType",
     "DeadlineRule",

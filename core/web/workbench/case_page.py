@@ -41,6 +41,7 @@ from core.models import (
     TierLevel,
     TierNode,
 )
+from core.panels import case_panels
 from core.web import current_locale
 from core.web.workbench import (
     as_utc,
@@ -184,6 +185,7 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         "notice_options": [(k.code, k.name(locale)) for k in supervision.KINDS.values()],
         "may_reveal": bool(authorize(who, "party.reveal", resource)),
         "may_supervise": bool(authorize(who, "case.supervise", resource)),
+        "panels": case_panels(g.tenant, case, who, session),
         "qr": qr_data_url(case),
         "tracking_url": _tracking_url(case),
         "now": datetime.now(UTC),
