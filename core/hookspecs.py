@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from core.casetypes import CaseType, IntakeFinding
     from core.catalog import DepartmentSpec, WindowType
     from core.indicators import PluginIndicator
+    from core.panels import CasePanel
     from core.risk import RiskRule
     from core.routing import RoutingDecision
     from core.sla import DeadlineRule
@@ -247,4 +248,23 @@ def onedoor_after_transition(
     :param actor: who took it.
     :param payload: the transition's input.
     :param session: the tenant-bound session of the transaction.
+    """
+
+
+@hookspec
+def onedoor_case_panels(tenant: TenantContext, case: Any, viewer: Any,
+                        session: Any) -> list[CasePanel] | None:
+    """Add sections (panels) to the workbench case page of a case.
+
+    Called through the tenant's proxy each time the case page is rendered, after core has
+    checked that ``viewer`` may read the case; a plugin the tenant has not enabled is never
+    asked. The plugin decides what the viewer may see: a panel showing restricted records
+    checks the viewer's permission (``authorize(viewer, ...)``) and returns nothing otherwise.
+    Panels are read-only views: write nothing here.
+
+    :param tenant: the tenant the case belongs to.
+    :param case: the :class:`core.models.Case` shown.
+    :param viewer: the signed-in :class:`core.toolkit.Principal`.
+    :param session: the tenant-bound session of the request (read-only by convention).
+    :return: a list of :class:`core.toolkit.CasePanel`, or None / [] for no panel.
     """

@@ -24,6 +24,7 @@ from core.indicators import (
 )
 from core.messages import msg, translate
 from core.models import Case, Department, Evaluation, Referral, TierNode
+from core.panels import CasePanel
 from core.pii import mask_name
 from core.risk import RiskFacts, RiskFinding, RiskRule
 from core.rls import enable_for_table as enable_rls
@@ -43,6 +44,7 @@ __all__ = [
     "Actor",
     "Base",
     "Case",
+    "CasePanel",
     "CaseInvalid",
     "CaseType",
     "DeadlineRule",

@@ -205,3 +205,10 @@ def onedoor_validate_transition(case, transition) -> list[Any]:
 def onedoor_indicators() -> list[PluginIndicator]:
     """Guardians notified in bullying cases, screening findings resolved, education attendance."""
     return list(indicators.INDICATORS)
+
+
+@hookimpl
+def onedoor_case_panels(case, viewer, session) -> list[Any]:
+    """For counselors: how many sealed referrals the case has, with a link to them."""
+    panel = views.case_panel(case, viewer, session)
+    return [panel] if panel else []

@@ -144,6 +144,7 @@ def check_intake(settings: Mapping[str, Any], code: str, data: Mapping[str, Any]
         findings.append(IntakeFinding("parties", msg(
             "A minor's name must not be disclosed: mark the student's party as under 18."),
             blocking=True, rule="未成年人保护法 第四条（三）、第一百零三条"))
+    findings.extend(minors_named_in_free_text(data))
     if code == BULLYING:
         if details.get("person_kind") == "staff":
             findings.append(IntakeFinding("details.person_kind", msg(
@@ -158,6 +159,35 @@ def check_intake(settings: Mapping[str, Any], code: str, data: Mapping[str, Any]
             findings.append(IntakeFinding("details.serious", msg(
                 "Serious bullying must not be hidden: it is reported to the police and the "
                 "education bureau."), rule="未成年人保护法 第三十九条第三款"))
+    return findings
+
+
+#: Names shorter than this are not looked for in free text (a one-character "name" would match
+#: everywhere; Chinese full names have two to four characters).
+MIN_NAME_LENGTH = 2
+
+
+def minors_named_in_free_text(data: Mapping[str, Any]) -> list[IntakeFinding]:
+    """A warning on the title and on the description for each that holds a minor party's name.
+
+    The party's name itself is protected (stored encrypted, shown masked) but free text is kept
+    as typed, so the clerk is told to remove it (未成年人保护法 第一百零三条). The warning names
+    the party by its number on the form, never by its name: warnings are kept on the case and
+    in its audit trail.
+    """
+    names = [(index, (party.get("name") or "").strip())
+             for index, party in enumerate(data.get("parties") or [], start=1)
+             if party.get("minor") and party.get("kind", "person") == "person"]
+    names = [(index, name) for index, name in names if len(name) >= MIN_NAME_LENGTH]
+    findings = []
+    for field in ("title", "description"):
+        text = data.get(field) or ""
+        found = [index for index, name in names if name in text]
+        if found:
+            findings.append(IntakeFinding(field, msg(
+                "This text names a party who is a minor (party %(parties)s): remove the name, "
+                "e.g. write 王某 instead.", parties=", ".join(str(i) for i in found)),
+                rule="未成年人保护法 第一百零三条"))
     return findings
 
 

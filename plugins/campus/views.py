@@ -5,7 +5,11 @@
 * ``referrals`` — counseling referrals (心理辅导转介): everyone signed in sees that a referral
   exists; the sealed details open only for a counselor (``counseling.read``) and each opening
   is an audit event ``campus.counseling.revealed``.
+  ``referrals?case=<code>`` lists one case's referrals.
 * ``cases/<code>/follow-ups`` — what was done on a campus case (guardians notified …).
+
+:func:`case_panel` is the campus panel of core's case page: for a viewer with
+``counseling.read`` only, the number of the case's sealed referrals and a link to them.
 
 Every form carries the CSRF token (checked by core for every POST), comes back with each
 field's error in the reader's language, and writes its row and its audit event in one
@@ -23,6 +27,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
 from core.toolkit import (
+    CasePanel,
     Resource,
     audit_record,
     authorize,
@@ -201,7 +206,10 @@ def _referrals_page(errors: dict[str, Any], values: dict[str, Any], status: int,
     tenant = current_tenant()
     who = _principal()
     with database().transaction(tenant.id) as session:
-        rows = list(session.scalars(select(CounselingReferral).order_by(
+        query = select(CounselingReferral)
+        if request.args.get("case"):  # the referrals of one case (the case page's link)
+            query = query.where(CounselingReferral.case_code == request.args["case"])
+        rows = list(session.scalars(query.order_by(
             CounselingReferral.referred_on.desc(), CounselingReferral.id.desc()).limit(200)))
         # One lookup per distinct node (referrals sit at a handful of nodes).
         paths = {node_id: _node_path(session, node_id) for node_id in {r.node_id for r in rows}}
@@ -265,3 +273,20 @@ def follow_ups(code: str) -> Any:
                                     .order_by(CaseFollowUp.done_on, CaseFollowUp.id)))
     return render_template("campus/follow_ups.html", tenant=tenant, code=code, rows=rows,
                            errors=errors, values=values, **_labels()), status
+
+
+def case_panel(case: Any, viewer: Any, session: Any) -> CasePanel | None:
+    """The case's sealed referrals that ``viewer`` may open: how many, and a link to them.
+
+    A viewer without ``counseling.read`` over a referral's node is not told it exists here
+    (the panel is left out when no referral is readable). Nothing sealed is opened, so nothing
+    is audited: opening a referral's details stays on the referrals page.
+    """
+    referrals = list(session.scalars(select(CounselingReferral).where(
+        CounselingReferral.case_code == case.code)))
+    readable = [r for r in referrals if may_read_sealed(viewer, session, r)]
+    if not readable:
+        return None
+    return CasePanel(key="campus-referrals", title=lazy_gettext("Counseling referrals"),
+                     template="campus/_case_panel.html", order=60,
+                     context={"count": len(readable), "code": case.code})

@@ -201,3 +201,10 @@ def onedoor_route_case(tenant: TenantContext, case: Any, session: Any
                        ) -> RoutingDecision | None:
     """Fishery disputes to the fishery dispute mediation committee (fishery_mediation)."""
     return rules.route(tenant, case, session)
+
+
+@hookimpl
+def onedoor_case_panels(tenant: TenantContext, case: Any) -> list[Any]:
+    """A maritime case's vessels and position at sea on the case page."""
+    panel = views.case_panel(tenant, case)
+    return [panel] if panel else []

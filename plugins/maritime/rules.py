@@ -87,7 +87,7 @@ def check_intake(tenant: Any, case_type: Any, data: dict[str, Any], now: datetim
     if latitude is None:
         if case_type.code == FISHERY and details.get("at_sea", True):
             # A warning, not a refusal: the dispute is real even when the fisher cannot say
-            # where exactly (and the workbench's intake form has no position fields).
+            # where exactly.
             return [IntakeFinding("latitude", msg(
                 "a fishery dispute at sea should give the position (latitude and longitude) "
                 "where it happened; none was given"))]

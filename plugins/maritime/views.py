@@ -2,8 +2,8 @@
 
 - ``/map``: the positions at sea of the tenant's maritime cases the signed-in person may see,
   plotted on the tenant's sea-area box (:mod:`.seachart`), with a table of coordinates;
-- ``/cases/<code>/position``: one case's position (linked from the map; core's case page has
-  no plugin slot, so this page is where a case's position is shown);
+- ``/cases/<code>/position``: one case's position (linked from the map; the case page shows it
+  too, in the plugin's panel: :func:`case_panel`);
 - ``/cold-chain``: the cold-chain supervision items, a form to add one and one to record an
   inspection.
 """
@@ -21,11 +21,13 @@ from sqlalchemy.orm import aliased
 
 from core.toolkit import (
     Case,
+    CasePanel,
     Resource,
     TierNode,
     authorize,
     current_tenant,
     database,
+    lazy_gettext,
     localized_names,
     signed_in,
 )
@@ -189,3 +191,29 @@ def inspect_cold_chain_item(item_id: int) -> Any:
     flash(localized_names(STATUSES[status], _locale()), "success")
     return redirect(url_for(".cold_chain", tenant=current_tenant().slug), 303)
 
+
+
+def _vessels(details: dict[str, Any]) -> list[str]:
+    found = [*(details.get("vessels") or []), details.get("vessel") or "",
+             details.get("vessel_name") or ""]
+    return [v for v in dict.fromkeys(found) if v]
+
+
+def case_panel(tenant: Any, case: Any) -> CasePanel | None:
+    """The case page's panel of a maritime case: its vessels and its position at sea."""
+    if case.case_type not in rules.CASE_TYPES:
+        return None
+    area = rules.settings_of(tenant)
+    latitude = longitude = chart = None
+    outside = False
+    if case.latitude is not None and case.longitude is not None:
+        latitude, longitude = float(case.latitude), float(case.longitude)
+        outside = not (area["sea_south"] <= latitude <= area["sea_north"]
+                       and area["sea_west"] <= longitude <= area["sea_east"])
+        title = gettext("Position of case %(code)s", code=case.code)
+        chart = seachart.render(area, [seachart.Point(latitude, longitude, case.code)],
+                                title=title)
+    return CasePanel(key="maritime", title=lazy_gettext("At sea"),
+                     template="maritime/_case_panel.html", order=50,
+                     context={"vessels": _vessels(case.details or {}), "latitude": latitude,
+                              "longitude": longitude, "outside": outside, "chart": chart})

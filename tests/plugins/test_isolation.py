@@ -3,9 +3,10 @@
 Generic over ``PluginRegistry().optional`` (the built-in plugins, the example third-party one
 when installed, and whatever plugin is installed next): for tenant ``off``, which does not
 enable plugin P, P's case types are not offered (intake, the workbench form, Open311 services,
-the OpenAPI document), its routes answer 404, its indicators are absent, its templates live in
-its own namespace behind those routes, and its tables' rows of tenant ``on`` are invisible
-(ORM criteria on SQLite, row-level security on PostgreSQL) — while tenant ``on`` sees them all.
+the OpenAPI document), its routes answer 404, its indicators and case-page panels are absent,
+its templates live in its own namespace behind those routes, and its tables' rows of tenant
+``on`` are invisible (ORM criteria on SQLite, row-level security on PostgreSQL) — while tenant
+``on`` sees them all.
 Each plugin also imports nothing from core but ``core.toolkit`` and ``core.hookspecs``.
 """
 
@@ -191,6 +192,18 @@ def test_its_indicators_exist_only_where_it_is_enabled(plugin_tenant):
         with plugin_tenant.database.transaction(tenant.id) as session:
             figures = indicators.compute(session, tenant).figures
         assert (codes <= set(figures)) is shown and bool(codes & set(figures)) is shown
+
+
+def test_its_case_panels_are_asked_for_only_where_it_is_enabled(plugin_tenant):
+    module = REGISTRY.infos[plugin_tenant.plugin].module
+    if not hasattr(module, "onedoor_case_panels"):
+        pytest.skip(f"{plugin_tenant.plugin} adds no case-page panel")
+
+    def implementers(tenant) -> set[Any]:
+        return {impl.plugin for impl in tenant.hooks.onedoor_case_panels.get_hookimpls()}
+
+    assert module in implementers(plugin_tenant.on)
+    assert module not in implementers(plugin_tenant.off)
 
 
 # --- tables -------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from core.models import (
     TierLevel,
     TierNode,
 )
+from core.panels import case_panels
 from core.web import current_locale
 from core.web.workbench import (
     as_utc,
@@ -184,6 +185,7 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         "notice_options": [(k.code, k.name(locale)) for k in supervision.KINDS.values()],
         "may_reveal": bool(authorize(who, "party.reveal", resource)),
         "may_supervise": bool(authorize(who, "case.supervise", resource)),
+        "panels": case_panels(g.tenant, case, who, session),
         "qr": qr_data_url(case),
         "tracking_url": _tracking_url(case),
         "now": datetime.now(UTC),
@@ -342,7 +344,10 @@ def _take(session: TenantSession, case: Case, action: str, actor: Any,
 @bp.post("/<tenant>/workbench/cases/<code>/parties/<id:party_id>/<field>/reveal")
 @login_required
 def reveal(code: str, party_id: int, field: str) -> Any:
-    """Show one party's plain ID number or phone, once, with the reason in the audit trail."""
+    """Show one party's plain ID number, phone, e-mail or protected name, once, audited.
+
+    The reason given is recorded in the audit trail with the field and the party.
+    """
     name = f"p{party_id}-{field}-reason"
     reason = request.form.get(name, "").strip()
     value = None

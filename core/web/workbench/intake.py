@@ -15,6 +15,7 @@ case is graded for it at registration), not a reason to refuse.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -75,6 +76,55 @@ def _input_type(field: mfields.Field) -> str:
     return "text"
 
 
+def number_attrs(field: mfields.Field) -> dict[str, str]:
+    """``min``, ``max`` and ``step`` of a number input, from the field's type and validators.
+
+    The bounds are a ``Range``'s inclusive ones (an exclusive bound is left to the schema, which
+    says why on the way back); the step is 1 for an Integer, the declared decimal places of a
+    Decimal (0.01 for places=2) and ``any`` otherwise, so that a browser never refuses what the
+    schema would take. The schema stays the judge: these only help the person typing.
+    """
+    if not isinstance(field, mfields.Integer | mfields.Decimal | mfields.Float):
+        return {}
+    attrs: dict[str, str] = {}
+    validators = field.validators if isinstance(field.validators, list | tuple) else []
+    for v in validators:
+        if isinstance(v, validate.Range):
+            if v.min is not None and v.min_inclusive:
+                attrs["min"] = _number(v.min)
+            if v.max is not None and v.max_inclusive:
+                attrs["max"] = _number(v.max)
+    if isinstance(field, mfields.Integer):
+        attrs["step"], attrs["inputmode"] = "1", "numeric"
+    else:
+        # marshmallow keeps a Decimal's places as the quantum itself (Decimal("0.01")).
+        places = getattr(field, "places", None)
+        attrs["step"] = f"{places:f}" if isinstance(places, Decimal) else "any"
+        attrs["inputmode"] = "decimal"
+    return attrs
+
+
+def _number(value: Any) -> str:
+    text = f"{Decimal(str(value)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def position_controls() -> list[dict[str, Any]]:
+    """The case's latitude and longitude (WGS 84 decimal degrees), from the intake schema.
+
+    Optional for every case; a plugin's intake check says when a case type wants them (a
+    fishery dispute at sea) and where they should lie (its sea area), as a finding.
+    """
+    schema_fields = cases.IntakeSchema().fields
+    labels = {"latitude": gettext("Latitude"), "longitude": gettext("Longitude")}
+    hints = {"latitude": gettext("Decimal degrees, north positive, e.g. 30.35."),
+             "longitude": gettext("Decimal degrees, east positive, e.g. 122.2.")}
+    # Six decimal places are stored (Numeric(9, 6)): about 0.1 m.
+    return [{"name": key, "label": labels[key], "hint": hints[key],
+             "attrs": {**number_attrs(schema_fields[key]), "step": "0.000001"}}
+            for key in ("latitude", "longitude")]
+
+
 def details_controls(case_type: CaseType, locale: str) -> list[dict[str, Any]]:
     """The inputs of ``case_type``'s plugin fields: name, label, type, options, required."""
     if case_type.details_schema is None:
@@ -95,6 +145,7 @@ def details_controls(case_type: CaseType, locale: str) -> list[dict[str, Any]]:
             "options": [(str(c), choice_label(field, c, locale)) for c in choices]
             if choices else [],
             "required": bool(field.required),
+            "attrs": number_attrs(field) if not choices else {},
             "default": "" if field.load_default in (None,) or callable(field.load_default)
             else str(field.load_default),
             "field": field,
@@ -132,7 +183,8 @@ def read_form(form: Any, types: dict[str, CaseType]) -> tuple[dict[str, Any], di
     """
     data: dict[str, Any] = {}
     for key in ("case_type", "category", "channel", "demand_type", "title", "description",
-                "location_node", "address", "amount", "people_involved", "intake_center"):
+                "location_node", "address", "amount", "people_involved", "intake_center",
+                "latitude", "longitude"):
         value = (form.get(key) or "").strip()
         if value:
             data[key] = value
@@ -223,6 +275,7 @@ def _render(values: dict[str, Any], errors: dict[str, list[str]], status: int = 
         center_options=[(c.code, c.display_name(locale)) for c in
                         session.scalars(select(Center).order_by(Center.code))],
         nodes=_node_suggestions(session), party_rows=party_rows, visible_rows=visible_rows,
+        position_controls=position_controls(),
     ), status
 
 

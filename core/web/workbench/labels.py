@@ -168,7 +168,7 @@ def attempt_result(code: str) -> str:
 def reveal_field(code: str) -> str:
     """A revealable personal-data field."""
     names = {"id_number": gettext("ID number"), "phone": gettext("Phone"),
-             "name": gettext("Name")}
+             "email": gettext("E-mail"), "name": gettext("Name")}
     return names.get(code, code)
 
 

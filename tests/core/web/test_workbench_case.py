@@ -111,6 +111,58 @@ def test_revealing_a_phone_needs_a_reason_shows_it_once_and_is_audited(world):
     assert "13812345678" not in _page(world, code)[1]
 
 
+def _with_email(world) -> str:
+    parties = [{"role": "applicant", "name": "张三", "phone": "13812345678",
+                "email": "zhangsan@example.cn"},
+               {"role": "respondent", "name": "李四"}]
+    return world.create_case(world.alpha, parties=parties)["code"]
+
+
+def test_the_email_is_masked_and_revealed_once_with_an_audit_event(world):
+    code = _with_email(world)
+    sign_in(world, "alpha", "alpha-clerk")
+    html = _page(world, code)[1]
+
+    assert "<th scope=\"col\">E-mail</th>" in html
+    assert "zhangsan@example.cn" not in html and "z***@example.cn" in html
+    party_id = int(html.split("/parties/")[1].split("/")[0])
+    url = f"/alpha/workbench/cases/{code}/parties/{party_id}/email/reveal?lang=en"
+    assert f'action="{url.split("?")[0]}"' in html
+
+    refused = world.client.post(url, data={"csrf_token": token(world),
+                                           f"p{party_id}-email-reason": ""})
+    assert refused.status_code == 422 and "zhangsan@example.cn" not in refused.get_data(
+        as_text=True)
+    assert _events(world, "party.revealed") == []
+
+    shown = world.client.post(url, data={"csrf_token": token(world),
+                                         f"p{party_id}-email-reason": "书面通知送达"})
+    assert shown.status_code == 200 and "zhangsan@example.cn" in shown.get_data(as_text=True)
+    [event] = _events(world, "party.revealed")
+    assert event.actor == "alpha-clerk" and event.data == {
+        "party": party_id, "field": "email", "reason": "书面通知送达"}
+    assert "zhangsan@example.cn" not in _page(world, code)[1]
+
+
+def test_a_viewer_without_the_reveal_permission_sees_the_mask_and_cannot_reveal(world):
+    code = _with_email(world)
+    sign_in(world, "alpha", "alpha-clerk")
+    party_id = int(_page(world, code)[1].split("/parties/")[1].split("/")[0])
+    world.client.post("/alpha/logout", data={"csrf_token": token(world)})
+    sign_in(world, "alpha", "alpha-auditor")  # reads every case, may reveal nothing
+
+    status, html = _page(world, code)
+    assert status == 200 and "z***@example.cn" in html
+    assert "/email/reveal" not in html and "/phone/reveal" not in html
+
+    refused = world.client.post(
+        f"/alpha/workbench/cases/{code}/parties/{party_id}/email/reveal?lang=en",
+        data={"csrf_token": token(world), f"p{party_id}-email-reason": "想看"})
+    assert refused.status_code in (403, 404)
+    assert "zhangsan@example.cn" not in refused.get_data(as_text=True)
+    assert _events(world, "party.revealed") == []
+
+
 def test_accept_succeeds_with_a_redirect_and_is_refused_when_no_longer_possible(world):
     code = world.create_case(world.alpha)["code"]
     sign_in(world, "alpha", "alpha-clerk")
