@@ -82,16 +82,24 @@ def queue_filters(args: Any) -> dict[str, Any]:
 
 
 def queue_statement(filters: dict[str, Any], now: datetime, limit: int,
-                    cursor: tuple[datetime | None, int] | None = None) -> Any:
-    """The ids (and due dates) of one page of the queue: see the module docstring."""
+                    cursor: tuple[datetime | None, int] | None = None,
+                    dialect: str = "sqlite") -> Any:
+    """The ids (and due dates) of one page of the queue: see the module docstring.
+
+    ``dialect`` is the bound database's (``session.bind.dialect.name``): the join is shaped
+    for SQLite's planner only (below)."""
     branches = []
     visible = visible_cases("case.transition")
-    # Someone who sees the whole tree (or a root's subtree) reads the open cases in deadline
-    # order and checks each one's node; SQLite would rather walk every node of the subtree
-    # and sort all their open cases, so the join is written "node_id + 0", which no index
-    # serves. Smaller subtrees keep the planner's choice (few nodes, few cases).
-    broad = any(path.count("/") <= 2
-                for path in visibility(principal(), "case.transition").subtrees)
+    # Someone who sees the whole tree (or a root's subtree) should read the open cases in
+    # deadline order and check each one's node. SQLite would rather walk every node of the
+    # subtree and sort all their open cases, so there the join is written "node_id + 0",
+    # which no index serves. PostgreSQL must not get that expression: it cannot use the
+    # primary key of tier_nodes for "id = node_id + 0" either, and without the plain equality
+    # it hashes or loops over every open case of the status (seconds at a million cases); with
+    # it, it already picks the ordered index scan. Smaller subtrees keep the planner's choice
+    # (few nodes, few cases) on every database.
+    broad = dialect == "sqlite" and any(
+        path.count("/") <= 2 for path in visibility(principal(), "case.transition").subtrees)
     for status in filters["status"] or QUEUE_STATES:
         # Dated and undated cases apart: each is then read in the index's own order
         # (status, due_at, id) — "NULLS LAST" over both would make SQLite sort them all.
@@ -130,7 +138,8 @@ def queue() -> str:
     filters = queue_filters(request.args)
     cursor_text = request.args.get("cursor", "")
     cursor = decode_cursor(cursor_text) if cursor_text else None
-    rows = session.execute(queue_statement(filters, now, PAGE_SIZE + 1, cursor)).all()
+    rows = session.execute(queue_statement(filters, now, PAGE_SIZE + 1, cursor,
+                                           session.bind.dialect.name)).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     by_id = {c.id: c for c in session.scalars(
