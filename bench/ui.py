@@ -13,6 +13,7 @@ through the login form of an ``app.test_client()``. Then measures, in one proces
   needs over the rollup (its rows per facet, the hours histogram, the live count of the partial
   month a year earlier; text SQL on a plain connection of the application role), the two
   alternating round by round. Target ≤ 1.5. The line says whether the page read the rollup.
+* ``board``      GET of ``workbench.board`` (the supervision board) for the root leader.
 * ``queue``      GET of ``workbench.queue`` if the app has that endpoint; otherwise the query
   such a page runs — the first 50 open cases by due date visible to the root leader, as an ORM
   statement through a tenant-bound session — and the output says which was measured.
@@ -319,6 +320,21 @@ def measure(app, client, engine, database: Database, backend: str, tenant_id: in
     times = [_timed(queue) for _ in range(max(requests, 20))]
     print(f"  {label}\n      p50 {statistics.median(times) * 1000:8.1f} ms   "
           f"p95 {percentile(times, 0.95) * 1000:8.1f} ms   over {len(times)} runs", flush=True)
+
+    if "workbench.board" in app.view_functions:
+        with app.test_request_context():
+            from flask import url_for  # noqa: PLC0415
+
+            board_url = url_for("workbench.board", tenant="bench")
+
+        def board() -> None:
+            assert client.get(board_url).status_code == 200
+
+        times = [_timed(board) for _ in range(max(requests, 10))]
+        print(f"  supervision board GET {board_url} (root leader: exact counts per column)\n"
+              f"      p50 {statistics.median(times) * 1000:8.1f} ms   "
+              f"p95 {percentile(times, 0.95) * 1000:8.1f} ms   over {len(times)} runs",
+              flush=True)
 
 
 def _timed(fn) -> float:
