@@ -13,6 +13,7 @@ through the login form of an ``app.test_client()``. Then measures, in one proces
   needs over the rollup (its rows per facet, the hours histogram, the live count of the partial
   month a year earlier; text SQL on a plain connection of the application role), the two
   alternating round by round. Target ≤ 1.5. The line says whether the page read the rollup.
+* ``board``      GET of ``workbench.board`` (the supervision board) for the root leader.
 * ``queue``      GET of ``workbench.queue`` if the app has that endpoint; otherwise the query
   such a page runs — the first 50 open cases by due date visible to the root leader, as an ORM
   statement through a tenant-bound session — and the output says which was measured.
@@ -21,6 +22,7 @@ PostgreSQL runs as the application role under row-level security. Figures are pr
 asserted.
 
     python bench/ui.py [--backend sqlite|postgresql|both] [--cases 1000000] [--requests 10]
+                       [--explain]
 """
 
 from __future__ import annotations
@@ -198,7 +200,7 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
-def run_backend(backend: str, cases: int, requests: int) -> None:
+def run_backend(backend: str, cases: int, requests: int, explain: bool = False) -> None:
     """Build, load and measure one backend; print its figures."""
     registry = PluginRegistry()
     with temporary_database(backend, registry) as bench:
@@ -221,15 +223,47 @@ def run_backend(backend: str, cases: int, requests: int) -> None:
                   f"{refreshed.rows:,} rows", flush=True)
             client = app.test_client()
             sign_in(client)
-            measure(app, client, engine, database, backend, tenant_id, requests)
+            measure(app, client, engine, database, backend, tenant_id, requests, explain)
         finally:
             app.extensions["onedoor"].database.dispose()
             engine.dispose()
             database.dispose()
 
 
+def explain_queue(app, client, queue_url: str, database: Database, tenant_id: int) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the queue page's statement as the app sent it, and of the
+    same statement with the join written ``node_id + 0`` (SQLite's shape), for comparison."""
+    from sqlalchemy import event  # noqa: PLC0415
+
+    engine = app.extensions["onedoor"].database.engine
+    seen: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "UNION ALL" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        assert client.get(queue_url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    statement, parameters = seen[0]
+    plain = "tier_nodes.id = cases.node_id"
+    shapes = {"as sent": statement,
+              "with node_id + 0": statement.replace(plain, plain + " + %(zero)s")
+              if "node_id + " not in statement else statement}
+    for name, sql in shapes.items():
+        params = dict(parameters, zero=0)
+        with database.transaction(tenant_id) as session:
+            plan = session.connection().exec_driver_sql(
+                "EXPLAIN (ANALYZE, BUFFERS) " + sql, params).scalars().all()
+        print(f"  EXPLAIN queue statement ({name}):", flush=True)
+        for line in plan:
+            print("      " + line)
+
+
 def measure(app, client, engine, database: Database, backend: str, tenant_id: int,
-            requests: int) -> None:
+            requests: int, explain: bool = False) -> None:
     """The dashboard against its SQL, then the queue; prints the figures."""
     zone = ZoneInfo("Asia/Shanghai")
     first, last = preset_days("last_12_months", NOW.astimezone(zone).date())
@@ -277,6 +311,8 @@ def measure(app, client, engine, database: Database, backend: str, tenant_id: in
             assert client.get(queue_url).status_code == 200
 
         label = f"queue page GET {queue_url}"
+        if explain and backend == "postgresql":
+            explain_queue(app, client, queue_url, database, tenant_id)
     else:
         queue = queue_query(database, tenant_id)
         label = ("queue: endpoint workbench.queue absent; measured its query instead "
@@ -284,6 +320,21 @@ def measure(app, client, engine, database: Database, backend: str, tenant_id: in
     times = [_timed(queue) for _ in range(max(requests, 20))]
     print(f"  {label}\n      p50 {statistics.median(times) * 1000:8.1f} ms   "
           f"p95 {percentile(times, 0.95) * 1000:8.1f} ms   over {len(times)} runs", flush=True)
+
+    if "workbench.board" in app.view_functions:
+        with app.test_request_context():
+            from flask import url_for  # noqa: PLC0415
+
+            board_url = url_for("workbench.board", tenant="bench")
+
+        def board() -> None:
+            assert client.get(board_url).status_code == 200
+
+        times = [_timed(board) for _ in range(max(requests, 10))]
+        print(f"  supervision board GET {board_url} (root leader: exact counts per column)\n"
+              f"      p50 {statistics.median(times) * 1000:8.1f} ms   "
+              f"p95 {percentile(times, 0.95) * 1000:8.1f} ms   over {len(times)} runs",
+              flush=True)
 
 
 def _timed(fn) -> float:
@@ -299,13 +350,16 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=10,
                         help="dashboard requests (alternating with the SQL)")
+    parser.add_argument("--explain", action="store_true",
+                        help="PostgreSQL: print EXPLAIN (ANALYZE, BUFFERS) of the queue page's "
+                             "statement, as sent and in SQLite's 'node_id + 0' shape")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
         if backend == "postgresql" and (problem := pg_available()) is not None:
             print(f"\n== postgresql: skipped, server not reachable ({problem}) ==")
             continue
-        run_backend(backend, args.cases, args.requests)
+        run_backend(backend, args.cases, args.requests, args.explain)
 
 
 if __name__ == "__main__":

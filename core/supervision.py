@@ -256,7 +256,7 @@ def _open_states() -> list[str]:
 
 
 def board(session: TenantSession, now: datetime, *, horizon: timedelta = timedelta(hours=24),
-          limit: int = 200) -> dict[str, dict[str, Any]]:
+          limit: int = 200, scope: Any = None) -> dict[str, dict[str, Any]]:
     """The supervision board (督办看板) of the session's tenant at ``now``.
 
     Keys: ``due_soon`` (open cases with a running deadline due within ``horizon``),
@@ -270,6 +270,11 @@ def board(session: TenantSession, now: datetime, *, horizon: timedelta = timedel
     Three queries, returning at most ``limit`` rows per column, on the indexes ``deadlines
     (tenant_id, state, due_at)``, ``cases (tenant_id, status, due_at)`` and
     ``supervision_notices (tenant_id, kind, case_id)``.
+
+    ``scope``, if given, is a WHERE clause over ``Case`` with ``TierNode`` joined on the case's
+    node (e.g. the subtree ranges of :func:`core.api.cases.visible_cases`): every count and
+    list is then of those cases only — exact, counted in the database, not a filter over the
+    tenant's most urgent ``limit``. The join reads ``tier_nodes`` by primary key per case.
     """
     if limit < 1:
         raise SupervisionError("limit must be at least 1", "limit")
@@ -277,29 +282,37 @@ def board(session: TenantSession, now: datetime, *, horizon: timedelta = timedel
     open_states = _open_states()
     result: dict[str, dict[str, Any]] = {}
 
+    def scoped(query: Any) -> Any:
+        if scope is None:
+            return query
+        return query.join(TierNode, TierNode.id == Case.node_id).where(scope)
+
     def running(*conditions: Any) -> Any:
-        return (select(Deadline.case_id.label("case_id"), Deadline.due_at.label("due_at"))
-                .join(Case, Case.id == Deadline.case_id)
-                .where(Deadline.state == "running", Case.status.in_(open_states), *conditions))
+        return scoped(select(Deadline.case_id.label("case_id"), Deadline.due_at.label("due_at"))
+                      .join(Case, Case.id == Deadline.case_id)
+                      .where(Deadline.state == "running", Case.status.in_(open_states),
+                             *conditions))
 
     soon = running(Deadline.due_at >= now, Deadline.due_at < now + horizon).subquery()
     result["due_soon"] = _column(session, soon, limit)
     # Cases whose earliest running deadline (the denormalized cases.due_at) has passed: a range
     # on cases (tenant_id, status, due_at). The sweep's ``overdue`` flag is derived from the
     # same clocks; filtering on the flag itself would read every open case (no index has it).
-    past_due = (select(Case.id.label("case_id"), Case.due_at.label("due_at"))
-                .where(Case.status.in_(open_states), Case.due_at < now))
+    past_due = scoped(select(Case.id.label("case_id"), Case.due_at.label("due_at"))
+                      .where(Case.status.in_(open_states), Case.due_at < now))
     late = union(running(Deadline.due_at < now), past_due).subquery()
     result["overdue"] = _column(session, late, limit)
 
     notices = (
-        select(SupervisionNotice.kind.label("kind"), SupervisionNotice.case_id.label("case_id"),
-               func.min(SupervisionNotice.issued_at).label("first_issued"),
-               func.count(SupervisionNotice.id)
-               .filter(SupervisionNotice.acknowledged_at.is_(None)).label("unacknowledged"))
-        .join(Case, Case.id == SupervisionNotice.case_id)
-        .where(SupervisionNotice.kind.in_(sorted(BOARD_NOTICE_KINDS.values())),
-               Case.status.in_(open_states))
+        scoped(select(SupervisionNotice.kind.label("kind"),
+                      SupervisionNotice.case_id.label("case_id"),
+                      func.min(SupervisionNotice.issued_at).label("first_issued"),
+                      func.count(SupervisionNotice.id)
+                      .filter(SupervisionNotice.acknowledged_at.is_(None))
+                      .label("unacknowledged"))
+               .join(Case, Case.id == SupervisionNotice.case_id)
+               .where(SupervisionNotice.kind.in_(sorted(BOARD_NOTICE_KINDS.values())),
+                      Case.status.in_(open_states)))
         .group_by(SupervisionNotice.kind, SupervisionNotice.case_id)
         .subquery()
     )

@@ -53,6 +53,7 @@ TEMPLATES = (
     _("must be at least 1"),
     _("needs at least one step"),
     _('must be a date "YYYY-MM-DD"'),
+    _('must be a period "HH:MM-HH:MM"'),
     _("%(value)s is not a day of the calendar"),
     _("%(period)s overlaps %(previous)s or comes before it: list the periods in order of the day"),
     _("%(value)s is listed twice"),

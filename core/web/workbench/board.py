@@ -42,21 +42,19 @@ def board() -> Any:
     tenant_wide = bool(authorize(who, "case.supervise", TENANT))
     session = db_session()
     now = datetime.now(UTC)
-    found = supervision.board(session, now, limit=LIMIT)
-    ids = {i for column in found.values() for i in column["case_ids"]}
+    scope = None if tenant_wide else visible_cases("case.supervise")
+    found = supervision.board(session, now, limit=LIMIT, scope=scope)
+    ids = {i for column in found.values() for i in column["case_ids"][:SHOWN]}
     query = (select(Case).join(TierNode, TierNode.id == Case.node_id)
              .where(Case.id.in_(ids), visible_cases("case.supervise")))
     by_id = {c.id: c for c in session.scalars(query)} if ids else {}
     columns = []
     for key in COLUMNS:
         column = found[key]
-        listed = [by_id[i] for i in column["case_ids"] if i in by_id]
-        count = column["count"] if tenant_wide else len(listed)
-        truncated = not tenant_wide and column["count"] > len(column["case_ids"])
-        columns.append({"key": key, "count": count, "cases": listed[:SHOWN],
-                        "more": len(listed) > SHOWN, "truncated": truncated,
-                        "unacknowledged": column.get("unacknowledged")
-                        if tenant_wide else None})
+        listed = [by_id[i] for i in column["case_ids"][:SHOWN] if i in by_id]
+        columns.append({"key": key, "count": column["count"], "cases": listed,
+                        "more": column["count"] > len(listed), "truncated": False,
+                        "unacknowledged": column.get("unacknowledged")})
     locale = current_locale()
     types = cases.case_types(g.tenant)
     return render_template("workbench/board.html", columns=columns, tenant_wide=tenant_wide,

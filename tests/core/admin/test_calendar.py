@@ -74,3 +74,25 @@ def test_a_bad_override_is_shown_on_its_days_field(site: Admin):
         page_url=URL).get_data(as_text=True)
     assert 'id="e-deadlines-petition_register-days"' in html and 'value="0"' in html
     assert site.version() == before
+
+
+def test_a_malformed_working_period_is_reported_in_the_readers_language(site: Admin):
+    """The period check's message was left in English on the page (no template matched it)."""
+    site.sign_in("alpha", "alpha-admin")
+    form = {"calendar.holidays": "", "calendar.workdays": "",
+            "calendar.working_hours": "08:00-25:00", "step": "apply"}
+    expected = {"zh_Hant": "必須是時段「HH:MM-HH:MM」", "zh_Hans": "必须是时段“HH:MM-HH:MM”",
+                "en": "must be a period &#34;HH:MM-HH:MM&#34;"}
+    for locale, text in expected.items():
+        html = site.post_form(f"/alpha/admin/calendar?lang={locale}", form,
+                              page_url=URL).get_data(as_text=True)
+        assert 'id="e-calendar-working_hours"' in html and text in html, locale
+
+
+def test_deadline_override_errors_are_shown_in_zh_hant_and_en(site: Admin):
+    site.sign_in("alpha", "alpha-admin")
+    form = {"deadlines.petition_register.days": "abc", "step": "apply"}
+    for locale, text in (("zh_Hant", "必須是整數"), ("en", "must be an integer")):
+        html = site.post_form(f"/alpha/admin/deadlines?lang={locale}", form,
+                              page_url=URL).get_data(as_text=True)
+        assert 'id="e-deadlines-petition_register-days"' in html and text in html, locale

@@ -8,13 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.models import Case
-from tests.core.web.workbench_support import add_staff, build_world, sign_in
+from core import accounts
+from core.models import Case, TierNode
+from core.web.workbench import board as board_module
+from tests.core.web.workbench_support import PASSWORD, add_staff, build_world, sign_in
 
 
 @pytest.fixture
-def world(make_app, sqlite_url):
-    world = build_world(make_app(sqlite_url))
+def world(make_app, database_url):
+    world = build_world(make_app(database_url))
     add_staff(world)
     return world
 
@@ -59,3 +61,41 @@ def test_another_tenants_leader_sees_none_of_these_cases(world):
     sign_in(world, "beta", "beta-leader")
     html = world.client.get("/beta/workbench/board").get_data(as_text=True)
     assert code not in html and _counts(html)["overdue"] == 0
+
+
+def test_a_sub_node_leaders_counts_are_exact_when_more_urgent_cases_are_elsewhere(
+        world, monkeypatch):
+    """The counts are counted in the leader's subtree, not filtered from the tenant's most
+    urgent ``LIMIT`` (lowered here to 3 so that 6 cases elsewhere outrank all of theirs)."""
+    monkeypatch.setattr(board_module, "LIMIT", 3)
+    now = datetime.now(UTC)
+    mine = [world.create_case(world.alpha, title=f"本镇{i}")["code"] for i in range(2)]
+    elsewhere = [world.create_case(world.alpha, title=f"他处{i}")["code"] for i in range(6)]
+    with world.database.transaction(world.alpha.id) as session:
+        town = session.scalar(select(TierNode).where(TierNode.code == "alpha-t1"))
+        root = session.scalar(select(TierNode).where(TierNode.code == "alpha-root"))
+        for i, code in enumerate(elsewhere):  # due earlier: more urgent than the town's
+            case = session.scalar(select(Case).where(Case.code == code))
+            case.node_id, case.due_at = root.id, now - timedelta(days=10, hours=i)
+        for code in mine:
+            case = session.scalar(select(Case).where(Case.code == code))
+            case.node_id, case.due_at = town.id, now - timedelta(hours=1)
+        user = accounts.create_user(session, "alpha-county-leader", PASSWORD)
+        accounts.add_membership(session, user, "leader", "alpha-c1")
+    for code in (*elsewhere, mine[0]):
+        response = world.call("POST", world.alpha, f"/cases/{code}/notices", world.alpha.token,
+                              json={"kind": "urge", "body": "请尽快办理"})
+        assert response.status_code == 201, response.get_json()
+
+    sign_in(world, "alpha", "alpha-county-leader")
+    html = world.client.get("/alpha/workbench/board?lang=en").get_data(as_text=True)
+    counts = _counts(html)
+    assert counts["overdue"] == 2 and counts["urged"] == 1, counts
+    assert counts["supervised"] == 0 and counts["joint"] == 0
+    assert all(f"/alpha/workbench/cases/{c}" in html for c in mine)
+    assert not any(f"/alpha/workbench/cases/{c}\"" in html for c in elsewhere)
+
+    # The root leader still counts the whole tenant.
+    sign_in(world, "alpha", "alpha-leader")
+    counts = _counts(world.client.get("/alpha/workbench/board").get_data(as_text=True))
+    assert counts["overdue"] == 8 and counts["urged"] == 7, counts
