@@ -1,14 +1,15 @@
 """Intake throughput of each plugin's case types against core's ``general_dispute``, same run.
 
 For every installed optional plugin P that declares case types, tenant ``p<i>-<P>`` enables P
-alone (with the settings a demo tenant in ``tenants/`` gives it, else none) and registers
-cases of each of P's types with the type's ``example`` details; tenant ``core`` enables no
-plugin and registers ``general_dispute`` cases without details. Every intake goes through
-``cases.register`` (validation, details schema, plugin checks, deadlines, risk, audit event),
-one transaction per case, as the application role (row-level security on, on PostgreSQL).
-The contenders alternate in rounds (``bench._common.interleaved_seconds``), so a busy machine
-slows all alike; the ratio per type is the median of the round-by-round ratios of its rate to
-the core type's. Target ratio ≥ 0.8: a plugin never makes the hot path slow.
+alone (with the settings a demo tenant in ``tenants/`` gives it, else none) and registers cases
+of each of P's types with the type's ``example`` details and ``example_intake`` fields
+(parties, amount…; every party's identity number and phone fresh each time); tenant ``core``
+enables no plugin and registers ``general_dispute`` cases without details. Every intake goes
+through ``cases.register`` (validation, details schema, plugin checks, deadlines, risk, audit
+event), one transaction per case, as the application role (row-level security on, on
+PostgreSQL). The contenders alternate in rounds (``bench._common.interleaved_seconds``), so a
+busy machine slows all alike; the ratio per type is the median of the round-by-round ratios of
+its rate to the core type's. Target ratio ≥ 0.8: a plugin never makes the hot path slow.
 
 ``general_dispute`` in P's tenant is measured too: what P's hooks cost core's own cases.
 Plugins without case types are listed as such; a type without an ``example`` is reported
@@ -75,21 +76,20 @@ class Intake:
 
     def __init__(self, database: Database, tenant: TenantContext, case_type: Any) -> None:
         self.database, self.tenant = database, tenant
-        self.code = case_type.code if case_type is not None else CORE_TYPE
-        self.details = dict(case_type.example) if case_type is not None else None
+        self.case_type = case_type if case_type is not None else CORE_TYPE
         self.category = case_type.category if case_type is not None else "neighbor"
 
     def __call__(self) -> None:
         n = next(self.counter)
         born = datetime(1950, 1, 1) + timedelta(days=n % 18_000)
-        data = intake_data(self.code, f"{self.tenant.slug}-t1", details=self.details,
-                           category=self.category, people_involved=2)
-        data["parties"] = [
-            {"role": "applicant", "name": "张三",
-             "id_number": id_number(f"320706{born:%Y%m%d}{n // 18_000 % 1000:03d}"),
-             "phone": f"139{n:08d}"},
-            {"role": "respondent", "name": "李四", "phone": f"158{n:08d}"},
-        ]
+        # a plugin type brings its example details and intake fields (parties, amount…)
+        data = intake_data(self.case_type, f"{self.tenant.slug}-t1", category=self.category,
+                           people_involved=2)
+        for index, party in enumerate(data["parties"]):
+            if party.get("id_number") and party.get("kind", "person") == "person":
+                party["id_number"] = id_number(f"320706{born:%Y%m%d}{n // 18_000 % 1000:03d}")
+            if party.get("phone"):
+                party["phone"] = f"1{39 + 19 * index % 60}{n:08d}"
         with self.database.transaction(self.tenant.id) as session:
             cases.register(session, self.tenant, data, CLERK, vault=VAULT, now=NOW)
 

@@ -31,6 +31,17 @@ class CaseType:
     #: The details of a typical case, valid against ``details_schema``: shown as the example of
     #: the API document and used by the plugin isolation tests and the intake benchmark.
     example: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: The intake fields of that typical case besides ``details`` that the type's statutory
+    #: checks need (``parties``, ``amount``, ``people_involved``, ``is_group``, ``address``…):
+    #: merged over a generic intake by ``make_case``, ``core.testing.tenants.intake_data``,
+    #: the demo and the benchmark. ``parties`` replaces the generic parties as a whole.
+    example_intake: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        misplaced = sorted({"case_type", "details"} & set(self.example_intake))
+        if misplaced:
+            raise ValueError(f"case type {self.code}: example_intake must not hold "
+                             f"{', '.join(misplaced)} (details go in `example`)")
 
     def name(self, locale: str) -> str:
         """Name in ``locale``, falling back to zh_Hans, then the code."""

@@ -11,6 +11,7 @@ gets a few cases with the type's ``example`` details, so each plugin's pages sho
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -116,6 +117,8 @@ def _plugin_case(fake, rng, nodes, tenant, case_type, index: int) -> dict:
         "location_node": rng.choice(nodes),
         "address": fake.street_address(),
         "parties": [_party(fake, rng, "applicant"), _party(fake, rng, "respondent")],
+        # what the type's statutory checks need beyond details (a minor party, an amount…)
+        **copy.deepcopy(case_type.example_intake),
         "details": dict(case_type.example),
         "idempotency_key": f"demo-{tenant.slug}-{case_type.code}-{index}",
     }

@@ -2,7 +2,8 @@
 
 - :mod:`core.testing.plugins`: pytest fixtures for plugin authors (``pytest_plugins =
   ["core.testing.plugins"]``): a tenant with only their plugin enabled and one without it, test
-  clients (one signed in as staff), a case factory using ``CaseType.example``;
+  clients (one signed in as staff), a case factory using ``CaseType.example`` and
+  ``CaseType.example_intake``;
 - :mod:`core.testing.tenants`: tenants, staff and intakes built directly;
 - :mod:`core.testing.web`: CSRF tokens and signing in through the login form;
 - :mod:`core.testing.rows`: a valid row for any tenant-owned table (plugin tables included);

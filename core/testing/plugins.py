@@ -17,7 +17,8 @@ Then a test asks for what it needs:
 - ``client``: a Flask test client of that app; ``staff_client``: one signed in to ``on`` as
   ``staff`` with every staff role;
 - ``make_case``: registers a case of one of your plugin's case types through the intake
-  service, with the type's ``example`` details unless told otherwise;
+  service, with the type's ``example`` details and ``example_intake`` fields (parties,
+  amount…) unless told otherwise;
 - ``plugin_case_types``: the case types your plugin declares, by code.
 
 Everything is built from the installed entry points, exactly as a production start-up would:
@@ -221,7 +222,8 @@ def make_case(plugin_tenant: PluginTenants, plugin_case_types: dict[str, Any]
 
     Registers a case through the intake service (validation, plugin checks, deadlines, audit)
     and returns its code. ``case_type`` defaults to the plugin's first type (by code);
-    ``details`` to that type's ``example``; ``fields`` replace intake fields (``title=…``).
+    ``details`` to that type's ``example``; the type's ``example_intake`` (parties, amount…)
+    is merged over the generic intake; ``fields`` replace intake fields (``title=…``).
     """
     from core.testing.tenants import intake_data, register_case  # noqa: PLC0415
 
@@ -234,11 +236,11 @@ def make_case(plugin_tenant: PluginTenants, plugin_case_types: dict[str, Any]
                             "pass make_case(case_type=...)", pytrace=False)
             case_type = sorted(plugin_case_types)[0]
         context = plugin_tenant.tenant(tenant)
-        if details is None and case_type in plugin_case_types:
-            details = plugin_case_types[case_type].example
-        fields.setdefault("category", plugin_case_types[case_type].category
-                          if case_type in plugin_case_types else "other")
-        data = intake_data(case_type, f"{context.slug}-t1", details=details, **fields)
+        declared = plugin_case_types.get(case_type)
+        fields.setdefault("category", declared.category if declared is not None else "other")
+        # a declared type brings its example: details and the intake fields beyond them
+        data = intake_data(declared if declared is not None else case_type,
+                           f"{context.slug}-t1", details=details, **fields)
         return register_case(plugin_tenant.database, context, data,
                              vault=plugin_tenant.vault(), now=now)
 

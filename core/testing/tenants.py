@@ -6,6 +6,7 @@ these builders, so a plugin's tests set up tenants exactly as core's do.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -96,10 +97,21 @@ def id_number(body: str) -> str:
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 
 
-def intake_data(case_type: str, location_node: str, *, details: Mapping[str, Any] | None = None,
-                **overrides: Any) -> dict[str, Any]:
+def intake_data(case_type: str | Any, location_node: str, *,
+                details: Mapping[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
     """A valid intake of ``case_type`` at ``location_node``: two parties, the applicant with
-    an identity number and a phone; ``details`` as given (the case type's ``example``)."""
+    an identity number and a phone; ``details`` as given.
+
+    ``case_type`` is a code or a :class:`core.casetypes.CaseType`. Given a type, its
+    ``example`` is the default ``details`` and its ``example_intake`` (the parties, amount…
+    its statutory checks need) is merged over the generic fields; ``overrides`` win over both.
+    """
+    example_intake: Mapping[str, Any] = {}
+    if not isinstance(case_type, str):
+        if details is None:
+            details = case_type.example
+        example_intake = case_type.example_intake
+        case_type = case_type.code
     data: dict[str, Any] = {
         "case_type": case_type,
         "category": "other",
@@ -113,6 +125,7 @@ def intake_data(case_type: str, location_node: str, *, details: Mapping[str, Any
             {"role": "respondent", "name": "李四", "phone": "0518-85821234"},
         ],
     }
+    data.update(copy.deepcopy(dict(example_intake)))
     if details:
         data["details"] = dict(details)
     data.update(overrides)

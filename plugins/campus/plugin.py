@@ -133,6 +133,8 @@ CASE_TYPES = [
                            "Disputes between students, students (families) and the school, "
                            "or among staff"),
         keywords=("校园", "学校", "学生", "家长", "老师"), group="campus",
+        example_intake={"parties": [{"role": "applicant", "name": "王建国", "phone": "13812345678"},
+                                    {"role": "third_party", "name": "王小明", "minor": True}]},
         example={"school": "舟山中学", "dispute_kind": "student_school",
                  "person_kind": "student", "grade": "高一", "minor": True,
                  "date_of_birth": "2010-03-15", "violence": False}),
@@ -147,6 +149,8 @@ CASE_TYPES = [
                            "Bullying between students by physical, verbal or online means "
                            "(Minors Protection Law Art. 130)"),
         keywords=("欺凌", "霸凌", "校园暴力"), group="campus",
+        example_intake={"parties": [{"role": "applicant", "name": "王建国", "phone": "13812345678"},
+                                    {"role": "third_party", "name": "王小明", "minor": True}]},
         example={"school": "舟山中学", "grade": "初二", "minor": True,
                  "date_of_birth": "2012-09-01", "incident_date": "2026-11-20",
                  "means": "verbal", "person_kind": "student", "serious": False,

@@ -86,6 +86,8 @@ def _n(hans: str, hant: str, en: str) -> dict[str, str]:
 
 _EXAMPLE = {"institution_type": "bank", "institution": "某银行杭州分行",
             "product": "信用卡分期", "arbitration_agreement": False}
+#: Beyond the details: the amount in dispute (the fast track refuses a claim without one).
+_EXAMPLE_INTAKE = {"amount": "1860"}
 
 
 def _type(code: str, names: dict[str, str], deadline: str, description: dict[str, str],
@@ -94,7 +96,8 @@ def _type(code: str, names: dict[str, str], deadline: str, description: dict[str
                     demand_type="complaint" if code in rules.COMPLAINT_TYPES else "dispute",
                     deadlines=(deadline,), details_schema=schemas.FinancialDisputeDetails,
                     description=description, keywords=("finance", "bank", "insurance"),
-                    group="financial", example=example or _EXAMPLE)
+                    group="financial", example=example or _EXAMPLE,
+                    example_intake=_EXAMPLE_INTAKE)
 
 
 CASE_TYPES = [

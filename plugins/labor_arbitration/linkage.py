@@ -19,14 +19,17 @@ from . import rules
 from .models import InspectionLink, SimilarCase
 
 
-def link_similar(session: Any, case: Any, now: datetime) -> list[str]:
-    """Record ``case``'s claims against its employer; the claim types newly linked."""
+def link_similar(session: Any, case: Any, now: datetime, *, new: bool = False) -> list[str]:
+    """Record ``case``'s claims against its employer; the claim types newly linked.
+
+    ``new``: the case was registered in this transaction, so it has no links yet (the query
+    for them is skipped on the intake path)."""
     details = case.details or {}
     employer = str(details.get("employer") or "").strip()
     if not employer:
         return []
     key = rules.normalized_employer(employer)[:120]
-    existing = set(session.scalars(select(SimilarCase.claim_type).where(
+    existing = set() if new else set(session.scalars(select(SimilarCase.claim_type).where(
         SimilarCase.case_id == case.id)))
     added = []
     for claim in dict.fromkeys(details.get("claim_types") or []):
@@ -56,10 +59,12 @@ def inspection_trigger(settings: dict[str, Any], case: Any, transition: str,
 
 
 def open_inspection(session: Any, settings: dict[str, Any], case: Any, trigger: str,
-                    actor: str, now: datetime) -> InspectionLink | None:
-    """Open the linked inspection of ``case`` (one per case) with its audit event."""
-    existing = session.scalar(select(InspectionLink).where(InspectionLink.case_id == case.id))
-    if existing is not None:
+                    actor: str, now: datetime, *, new: bool = False) -> InspectionLink | None:
+    """Open the linked inspection of ``case`` (one per case) with its audit event.
+
+    ``new``: the case was registered in this transaction and cannot have one yet."""
+    if not new and session.scalar(select(InspectionLink.id).where(
+            InspectionLink.case_id == case.id)) is not None:
         return None
     link = InspectionLink(case_id=case.id, employer=str((case.details or {}).get("employer")
                                                         or "")[:120],

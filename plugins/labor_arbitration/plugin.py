@@ -267,12 +267,13 @@ def onedoor_after_transition(tenant: Any, case: Any, transition: Any, actor: Any
     if case.case_type not in checks.LABOR_TYPES:
         return
     now = datetime.now(UTC)
-    if transition.name == "register":
-        linkage.link_similar(session, case, now)
+    new = transition.name == "register"  # registered in this transaction: nothing linked yet
+    if new:
+        linkage.link_similar(session, case, now, new=True)
     settings = settings_of(tenant)
     trigger = linkage.inspection_trigger(settings, case, transition.name, payload)
     if trigger is not None:
-        linkage.open_inspection(session, settings, case, trigger, actor.name, now)
+        linkage.open_inspection(session, settings, case, trigger, actor.name, now, new=new)
 
 
 @hookimpl

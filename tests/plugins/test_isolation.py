@@ -75,20 +75,7 @@ def test_every_plugin_is_covered() -> None:
 # --- case types ---------------------------------------------------------------------------------
 
 
-#: Plugins whose statutory intake checks refuse the generic intake make_case builds around
-#: ``CaseType.example`` (a minor must be marked on the party; the fast track needs an amount):
-#: make_case must learn each type's example parties and amount. Known, visible, unfinished.
-EXAMPLE_INTAKE_REFUSED = {
-    "campus": "campus checks refuse make_case's unmarked minor party",
-    "financial_mediation": "the fast track needs an amount that make_case does not send",
-}
-
-
-def test_its_case_types_are_offered_only_where_it_is_enabled(plugin_tenant, client, make_case,
-                                                             request):
-    for name, reason in EXAMPLE_INTAKE_REFUSED.items():
-        if f"[{name}]" in request.node.name:
-            request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+def test_its_case_types_are_offered_only_where_it_is_enabled(plugin_tenant, client, make_case):
     codes = sorted(t.code for t in own("onedoor_case_types", plugin_tenant.plugin))
     if not codes:
         pytest.skip(f"{plugin_tenant.plugin} declares no case type")
