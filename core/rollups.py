@@ -204,7 +204,7 @@ def _flag(condition: Any) -> Any:
 def _facts(scope: ind._Scope, t: int) -> Any:
     """One row per case of tenant ``t``: its keys and 0/1 flags (counts for evaluations)."""
     node = aliased(TierNode)
-    accepted, resolved, closed = ind._accepted(), ind._resolved(), ind._closed()
+    accepted, resolved, closed = ind.accepted_condition(), ind.resolved_condition(), ind._closed()
 
     def child(model: Any, *conditions: Any) -> Any:
         return and_(model.tenant_id == t, model.case_id == Case.id, *conditions)
