@@ -30,11 +30,16 @@ class InspectionLink(TenantScoped, Base):
 
     __tablename__ = "labor_arbitration_inspections"
     __table_args__ = (UniqueConstraint("tenant_id", "case_id"),
+                      UniqueConstraint("tenant_id", "inspection_case_id"),
                       Index("ix_labor_arbitration_inspections_tenant_id_status",
                             "tenant_id", "status"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    #: The labor inspection case (``labor_inspection``) registered with the link; None for links
+    #: opened before the plugin registered one (migration la002) or whose case was deleted.
+    inspection_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"))
     employer: Mapped[str] = mapped_column(String(120))
     #: Why it was opened: ``requested`` (the details ask for it), ``group_wage_arrears`` or
     #: ``administrative_referral``.
