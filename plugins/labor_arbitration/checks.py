@@ -19,6 +19,8 @@ from .schemas import as_date
 
 #: The plugin's case types that carry labor details.
 LABOR_TYPES = frozenset({"labor_dispute", "labor_arbitration_application", "labor_gig_dispute"})
+#: The labor inspection case a labor dispute opens (监察仲裁联动); no labor-dispute checks apply.
+INSPECTION_TYPE = "labor_inspection"
 
 
 def check(settings: dict[str, Any], timezone: str, case_type: str, data: dict[str, Any],

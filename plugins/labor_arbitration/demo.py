@@ -36,6 +36,11 @@ _CASES: tuple[dict[str, Any], ...] = (
      "details": {"workers": 1, "claim_types": ["work_injury"],
                  "rights_infringed_on": "2026-10-08", "platform": "某外卖平台",
                  "work_type": "delivery", "relation": "incomplete"}},
+    {"case_type": "labor_inspection", "title": "服务员投诉未签劳动合同、长期超时加班",
+     "description": "六名服务员投诉餐饮公司入职半年未签书面劳动合同，每日工作十二小时无加班费。",
+     "people_involved": 6, "applicant": "吴女士", "employer": "杭州某某餐饮管理有限公司",
+     "details": {"trigger": "complaint", "workers": 6,
+                 "claim_types": ["contract", "working_hours"]}},
 )
 
 

@@ -126,6 +126,23 @@ CASE_TYPES = [
                  "representatives": [], "claim_types": ["work_injury"],
                  "platform": "某外卖平台", "work_type": "delivery", "relation": "incomplete"},
     ),
+    CaseType(
+        checks.INSPECTION_TYPE,
+        _n("劳动保障监察案件", "勞動保障監察案件", "Labor inspection case"),
+        window="labor_arbitration", category="labor", demand_type="complaint",
+        deadlines=("labor_arbitration_inspection_period",),
+        details_schema=schemas.LaborInspectionDetails,
+        description=_n("劳动保障监察大队调查用人单位违法行为：自立案之日起六十个工作日内完成，"
+                       "由劳动争议移送（监察仲裁联动）或劳动者投诉举报",
+                       "勞動保障監察大隊調查用人單位違法行為：自立案之日起六十個工作日內完成，"
+                       "由勞動爭議移送（監察仲裁聯動）或勞動者投訴舉報",
+                       "Labor inspection of an employer's violations, completed within 60 "
+                       "working days: handed over from a labor dispute, or a worker's complaint"),
+        keywords=("labor", "inspection", "wages"), group="labor",
+        example={"employer": "杭州某某建筑劳务有限公司", "employer_credit_code": "",
+                 "trigger": "complaint", "source_case": "", "workers": 12,
+                 "claim_types": ["wage_arrears"]},
+    ),
 ]
 
 #: The plugin's page, built once: every app mounts this same blueprint.
@@ -176,13 +193,15 @@ def onedoor_translation_dirs() -> list[str]:
 
 @hookimpl
 def onedoor_case_types() -> list[CaseType]:
-    """Labor dispute (mediation first), arbitration application, gig-economy dispute."""
+    """Labor dispute (mediation first), arbitration application, gig-economy dispute, and the
+    labor inspection case a dispute opens."""
     return list(CASE_TYPES)
 
 
 @hookimpl
 def onedoor_deadline_rules() -> list[Any]:
-    """Mediation 15 days (Art. 14), acceptance 5 days (Art. 29), award 45 days (Art. 43)."""
+    """Mediation 15 days (Art. 14), acceptance 5 days (Art. 29), award 45 days (Art. 43);
+    inspection 60 working days (劳动保障监察条例 Art. 17)."""
     return list(rules.DEADLINE_RULES)
 
 
@@ -216,13 +235,20 @@ def _existing(session: Any, codes: list[str]) -> set[str]:
 def onedoor_route_case(tenant: Any, case: Any, session: Any) -> RoutingDecision | None:
     """Labor cases go to the arbitration commission (gig disputes to the tenant's gig-economy
     mediation department when it names one), with labor inspection assisting when the case is
-    linked to it. A tenant's dispatch catalog entry naming the case type explicitly wins."""
-    if case.case_type not in checks.LABOR_TYPES:
+    linked to it; labor inspection cases go to the inspection department. A tenant's dispatch
+    catalog entry naming the case type explicitly wins."""
+    if case.case_type not in checks.LABOR_TYPES and case.case_type != checks.INSPECTION_TYPE:
         return None
     if any(entry.get("case_type") == case.case_type
            for entry in tenant.config.get("dispatch") or []):
         return None
     settings = settings_of(tenant)
+    if case.case_type == checks.INSPECTION_TYPE:
+        inspection = settings["inspection_department"]
+        if inspection not in _existing(session, [inspection]):
+            return None
+        return RoutingDecision(inspection, (), f"labor_arbitration: {case.case_type} → "
+                                               f"{inspection}")
     lead_code = settings["commission_department"]
     if case.case_type == "labor_gig_dispute" and settings["gig_department"]:
         lead_code = settings["gig_department"]

@@ -18,6 +18,13 @@ Sources: 劳动争议调解仲裁法 (2007-12-29, in force 2008-05-01), text in
   severance or damages up to 12 months of the local monthly minimum wage; (2) disputes over
   national labor standards (working hours, rest and leave, social insurance).
 - Art. 5 and Art. 50: labor disputes go to arbitration before the courts (仲裁前置).
+
+And 劳动保障监察条例 (国务院令第423号, 2004), for the labor inspection case a dispute opens
+(监察仲裁联动):
+
+- Art. 17: the investigation is completed within 60 working days of the case being opened
+  (立案); a complex one may be extended by 30 working days with the approval of the head of the
+  labor administration.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ ART_28 = f"{LAW} 第二十八条"
 ART_29 = f"{LAW} 第二十九条"
 ART_43 = f"{LAW} 第四十三条"
 ART_47 = f"{LAW} 第四十七条"
+INSPECTION_LAW = "劳动保障监察条例（国务院令第423号）"
+INSPECTION_ART_17 = f"{INSPECTION_LAW}第十七条"
 
 #: Workers from which a dispute is a group case with representatives (Art. 7).
 GROUP_WORKERS = 10
@@ -58,7 +67,8 @@ def _names(zh_hans: str, zh_hant: str, en: str) -> dict[str, str]:
 
 
 #: The plugin's clocks. Calendar days (日), moved to the next working day when the last day is
-#: a holiday, as the civil procedure's rule for periods does (the tenant calendar decides).
+#: a holiday, as the civil procedure's rule for periods does (the tenant calendar decides);
+#: the inspection period counts working days, as its regulation says.
 DEADLINE_RULES = (
     DeadlineRule(
         "labor_arbitration_mediation", 15, "days", "registered", _HANDLE_STOPS,
@@ -74,6 +84,16 @@ DEADLINE_RULES = (
         source=f"{ART_43}：自受理仲裁申请之日起四十五日内结束；案情复杂需要延期的，"
         "经仲裁委员会主任批准可以延期，延长期限不得超过十五日",
         names=_names("仲裁裁决期限", "仲裁裁決期限", "Arbitration award period")),
+    # Working days (工作日) by the tenant calendar: 调休 Saturdays count, holidays do not.
+    DeadlineRule(
+        "labor_arbitration_inspection_period", 60, "working_days", "registered",
+        _HANDLE_STOPS | {"not_accepted"},
+        # max_extension=30 here (第十七条's approved extension) once core's DeadlineRule has it.
+        source=f"{INSPECTION_ART_17}：劳动保障行政部门对违反劳动保障法律、法规或者规章的行为的调查，"
+        "应当自立案之日起60个工作日内完成；对情况复杂的，经劳动保障行政部门负责人批准，"
+        "可以延长30个工作日",
+        names=_names("劳动保障监察调查期限", "勞動保障監察調查期限",
+                     "Labor inspection investigation period")),
 )
 
 

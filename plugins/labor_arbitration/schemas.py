@@ -272,3 +272,58 @@ class GigDisputeDetails(LaborDisputeDetails):
                         load_default="delivery")
     relation = _choice(GIG_RELATIONS, _names("用工关系", "用工關係", "Relation to the platform"),
                        load_default="unclear")
+
+
+#: Why a labor inspection case was opened: the three triggers of 监察仲裁联动 (a labor dispute
+#: handed over, :func:`plugins.labor_arbitration.linkage.inspection_trigger`) and a worker's own
+#: complaint to labor inspection (劳动保障监察条例 第九条).
+INSPECTION_TRIGGERS: dict[str, dict[str, str]] = {
+    "requested": _names("劳动争议登记时申请移送", "勞動爭議登記時申請移送",
+                        "Asked for when the labor dispute was registered"),
+    "group_wage_arrears": _names("多名劳动者被拖欠工资", "多名勞動者被拖欠工資",
+                                 "Unpaid wages of many workers"),
+    "administrative_referral": _names("劳动争议导入行政途径", "勞動爭議導入行政途徑",
+                                      "Labor dispute referred to the administrative route"),
+    "complaint": _names("劳动者投诉举报", "勞動者投訴舉報", "A worker's complaint or report"),
+}
+#: The triggers of a case handed over from a labor dispute (they need its code).
+LINKED_TRIGGERS = frozenset(INSPECTION_TRIGGERS) - {"complaint"}
+
+
+class LaborInspectionDetails(Schema):
+    """劳动保障监察案件: labor inspection of an employer, opened from a labor dispute (监察仲裁联动)
+    or on a worker's complaint.
+
+    ``source_case`` is the code of the labor dispute that opened it; the link itself (which
+    dispute, which inspection case) is the plugin's ``labor_arbitration_inspections`` row, so
+    the code here is what the inspection case's own record says, for readers of its details.
+    """
+
+    employer = fields.String(
+        required=True, validate=validate.Length(min=1, max=120),
+        error_messages={"required": msg("Name the employer (用人单位).")},
+        metadata={"names": _names("被检查用人单位", "被檢查用人單位", "Employer inspected")})
+    employer_credit_code = fields.String(
+        load_default="", validate=validate.Length(max=18),
+        metadata={"names": _names("统一社会信用代码", "統一社會信用代碼",
+                                  "Unified social credit code")})
+    trigger = _choice(INSPECTION_TRIGGERS, _names("立案来源", "立案來源", "Why it was opened"),
+                      load_default="complaint")
+    source_case = fields.String(
+        load_default="", validate=validate.Length(max=40),
+        metadata={"names": _names("移送的劳动争议编号", "移送的勞動爭議編號",
+                                  "Code of the labor dispute handed over")})
+    workers = fields.Integer(
+        load_default=1, strict=True,
+        validate=validate.Range(min=1, max=100000, error=msg("Give at least one worker.")),
+        metadata={"names": _names("涉及劳动者人数", "涉及勞動者人數", "Workers concerned")})
+    claim_types = TextList(
+        _choice(CLAIM_TYPES, _names("违法情形", "違法情形", "Violation")), load_default=list,
+        metadata={"names": _names("涉嫌违法情形", "涉嫌違法情形", "Suspected violations"),
+                  "choices": CLAIM_TYPES})
+
+    @validates_schema
+    def _source(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("trigger") in LINKED_TRIGGERS and not data.get("source_case"):
+            raise ValidationError({"source_case": [
+                msg("Give the code of the labor dispute handed over to inspection.")]})

@@ -39,13 +39,18 @@ def test_final_awards_of_article_47(claims, amount, wage, eligible, item):
 
 def test_every_deadline_rule_names_itself_and_cites_its_article():
     articles = {"labor_arbitration_mediation": "第十四条", "labor_arbitration_acceptance":
-                "第二十九条", "labor_arbitration_award_period": "第四十三条"}
-    assert {r.name: r.amount for r in rules.DEADLINE_RULES} == {
-        "labor_arbitration_mediation": 15, "labor_arbitration_acceptance": 5,
-        "labor_arbitration_award_period": 45}
+                "第二十九条", "labor_arbitration_award_period": "第四十三条",
+                "labor_arbitration_inspection_period": "第十七条"}
+    assert {r.name: (r.amount, r.unit) for r in rules.DEADLINE_RULES} == {
+        "labor_arbitration_mediation": (15, "days"), "labor_arbitration_acceptance": (5, "days"),
+        "labor_arbitration_award_period": (45, "days"),
+        "labor_arbitration_inspection_period": (60, "working_days")}
     for rule in rules.DEADLINE_RULES:
-        assert articles[rule.name] in rule.source and rule.unit == "days"
+        assert articles[rule.name] in rule.source
         assert set(rule.names) == {"zh_Hans", "zh_Hant", "en"}
+    inspection = {r.name: r for r in rules.DEADLINE_RULES}["labor_arbitration_inspection_period"]
+    assert inspection.source.startswith("劳动保障监察条例（国务院令第423号）第十七条：")
+    assert "60个工作日内完成" in inspection.source and "延长30个工作日" in inspection.source
 
 
 def _facts(**overrides) -> RiskFacts:
