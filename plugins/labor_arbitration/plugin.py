@@ -9,7 +9,7 @@ award in 45 days + 15, Art. 43). The statutory logic lives in :mod:`.rules`, :mo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -288,18 +288,30 @@ def onedoor_validate_transition(tenant: Any, case: Any, transition: Any, actor: 
 @hookimpl
 def onedoor_after_transition(tenant: Any, case: Any, transition: Any, actor: Any,
                              payload: dict[str, Any], session: Any) -> None:
-    """Link the case to similar ones at registration; open the linked inspection when the case
-    asks for it, is unpaid wages of many workers, or is referred to the administrative route."""
+    """Link the case to similar ones at registration; open the linked inspection — a labor
+    inspection case and its link — when the case asks for it, is unpaid wages of many workers,
+    or is referred to the administrative route. A labor inspection case's own transitions only
+    move its link (closed when it ends): registering one (here, from the labor case's
+    transition) never links similar cases or opens another inspection."""
+    if case.case_type == checks.INSPECTION_TYPE:
+        linkage.follow_inspection(session, case, transition.name, payload, actor.name)
+        return
     if case.case_type not in checks.LABOR_TYPES:
         return
-    now = datetime.now(UTC)
+    now = linkage.transition_time(session, case, transition.name)
     new = transition.name == "register"  # registered in this transaction: nothing linked yet
     if new:
         linkage.link_similar(session, case, now, new=True)
     settings = settings_of(tenant)
     trigger = linkage.inspection_trigger(settings, case, transition.name, payload)
     if trigger is not None:
-        linkage.open_inspection(session, settings, case, trigger, actor.name, now, new=new)
+        linkage.open_inspection(session, tenant, settings, case, trigger, actor, now, new=new)
+
+
+@hookimpl
+def onedoor_case_panels(case: Any, viewer: Any, session: Any) -> list[Any]:
+    """A labor case's linked inspection case, and an inspection case's labor dispute."""
+    return views.case_panels(case, viewer, session)
 
 
 @hookimpl
