@@ -109,7 +109,9 @@ class DeadlineRule:
     running through nights and holidays). ``starts_on`` is a case status (the event entering
     it); ``stops_on`` the statuses that stop it. ``source`` cites the rule's legal basis, or
     says that it is local practice. ``names`` are what pages call the rule (``{"zh_Hans":
-    "劳动争议调解期限", "zh_Hant": …, "en": …}``).
+    "劳动争议调解期限", "zh_Hant": …, "en": …}``). ``max_extension`` is how far, in the rule's
+    own unit, the period may be extended with approval (延期审批) — set from the statute that
+    allows it (劳动争议调解仲裁法 Art. 43: "+15 days"), 0 when the period cannot be extended.
     """
 
     name: str
@@ -120,6 +122,7 @@ class DeadlineRule:
     extend_past_holiday: bool = True
     source: str = ""
     names: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    max_extension: int = 0
 
     def display_name(self, locale: str) -> str:
         """The rule's name in ``locale``, else in zh_Hans, else its code."""
@@ -147,6 +150,11 @@ class DeadlineRule:
         )
         if not self.stops_on:
             raise DeadlineRuleError(f"{where}: stops_on needs at least one status")
+        if (isinstance(self.max_extension, bool) or not isinstance(self.max_extension, int)
+                or self.max_extension < 0):
+            raise DeadlineRuleError(
+                f"{where}: max_extension must be an integer ≥ 0, got {self.max_extension!r}"
+            )
 
     def describe(self) -> str:
         """``15 working_days`` — for messages and audit data."""
@@ -162,9 +170,10 @@ def _rule(
     source: str,
     *,
     extend: bool = True,
+    max_extension: int = 0,
 ) -> DeadlineRule:
     return DeadlineRule(name, amount, unit, starts_on, stops_on, extend, source,
-                        names=_CORE_NAMES[name])
+                        names=_CORE_NAMES[name], max_extension=max_extension)
 
 
 def _names(hans: str, hant: str, en: str) -> dict[str, str]:
@@ -221,7 +230,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
               "信访工作条例 (2022) Art. 22: register and forward, assign or inform within 15 days"),
         _rule("petition_handle", 60, "days", "accepted", HANDLE_STOPS,
               "信访工作条例 (2022) Art. 34: 申诉求决类 within 60 days of acceptance "
-              "(+30 with the agency head's approval)"),
+              "(+30 with the agency head's approval)", max_extension=30),
         _rule("judicial_confirmation_apply", 30, "days", "resolved",
               frozenset({"referred", "closed", "withdrawn", "merged"}),
               "人民调解法 Art. 33: both parties apply within 30 days of the agreement "
@@ -236,7 +245,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
               "劳动争议调解仲裁法 Art. 29: decide acceptance within 5 days of receipt"),
         _rule("labor_arbitration_award", 45, "days", "accepted", HANDLE_STOPS,
               "劳动争议调解仲裁法 Art. 43: award within 45 days of acceptance "
-              "(+15 with the commission director's approval)"),
+              "(+15 with the commission director's approval)", max_extension=15),
         _rule("consumer_accept", 7, "working_days", "registered", ACCEPT_STOPS,
               "市场监督管理投诉举报处理暂行办法 (总局令第20号) Art. 14: decide acceptance "
               "within 7 working days"),
@@ -251,7 +260,7 @@ DEFAULT_RULES: dict[str, DeadlineRule] = {
               "(as restated by official guides; article not verified)"),
         _rule("banking_complaint", 15, "days", "registered", HANDLE_STOPS | {"not_accepted"},
               "银行业保险业消费投诉处理管理办法 (2020): decide within 15 days of receipt "
-              "(complex 30, with approval 60)"),
+              "(complex 30, with approval 60)", max_extension=45),
         _rule("medical_mediation", 30, "working_days", "accepted", HANDLE_STOPS,
               "医疗纠纷预防和处理条例 (2018) Art. 38: people's mediation within 30 working "
               "days; appraisal time not counted"),
@@ -431,7 +440,8 @@ def to_db(moment: datetime) -> datetime:
 
 
 def compute_due(
-    start: datetime, rule: DeadlineRule, calendar: WorkCalendar, *, paused_seconds: int = 0
+    start: datetime, rule: DeadlineRule, calendar: WorkCalendar, *, paused_seconds: int = 0,
+    extended_by: int = 0,
 ) -> datetime:
     """The moment a clock of ``rule`` started at ``start`` expires (pure).
 
@@ -444,14 +454,17 @@ def compute_due(
 
     ``paused_seconds`` is the credit of paused time on the rule's own scale (see the module
     docstring): whole days are added to the count before the holiday extension, so recomputing
-    from ``started_at`` is exact. The answer is aware, in the calendar's time zone.
+    from ``started_at`` is exact. ``extended_by`` is an approved extension in the rule's unit:
+    the period is ``amount + extended_by`` long. The answer is aware, in the calendar's time
+    zone.
     """
     require_aware(start, "start")
+    amount = rule.amount + extended_by
     if rule.unit in ("hours", "minutes"):
-        delta = timedelta(**{rule.unit: rule.amount}) + timedelta(seconds=paused_seconds)
+        delta = timedelta(**{rule.unit: amount}) + timedelta(seconds=paused_seconds)
         return (start + delta).astimezone(calendar.tz)
     first = calendar.local_date(start)
-    count = rule.amount + paused_seconds // _DAY
+    count = amount + paused_seconds // _DAY
     if rule.unit == "working_days":
         return calendar.end_of_day(calendar.add_workdays(first, count))
     last = first + timedelta(days=count)
@@ -509,6 +522,7 @@ def _new_clock(
         due_at=to_db(compute_due(now, rule, calendar)),
         state=RUNNING,
         paused_seconds=0,
+        extended_by=0,
         calendar_version=calendar.version,
     )
     # Remember which event started the clock in this session, so that the same event reported
@@ -647,11 +661,19 @@ def start_clock(
     return clock
 
 
-def _open_clock(session: TenantSession, case: Case, rule_name: str) -> Deadline:
+def open_clock(session: TenantSession, case: Case, rule_name: str) -> Deadline | None:
+    """The open (running, paused or breached) clock of ``rule_name`` on ``case``, or None."""
     for clock in _open_clocks(session, case):
         if clock.rule == rule_name:
             return clock
-    raise ClockError(f"case {case.code}: no open {rule_name!r} deadline")
+    return None
+
+
+def _open_clock(session: TenantSession, case: Case, rule_name: str) -> Deadline:
+    clock = open_clock(session, case, rule_name)
+    if clock is None:
+        raise ClockError(f"case {case.code}: no open {rule_name!r} deadline")
+    return clock
 
 
 def pause(session: TenantSession, case: Case, rule_name: str, now: datetime) -> Deadline:
@@ -704,11 +726,59 @@ def resume(
     )
     clock.due_at = to_db(
         compute_due(from_db(clock.started_at), rule, calendar,
-                    paused_seconds=clock.paused_seconds)
+                    paused_seconds=clock.paused_seconds, extended_by=clock.extended_by or 0)
     )
     clock.calendar_version = calendar.version
     clock.state = RUNNING
     clock.paused_at = None
+    session.flush()
+    refresh_case(session, case, now)
+    return clock
+
+
+def extension_left(clock: Deadline, rule: DeadlineRule) -> int:
+    """How much more (in the rule's unit) the clock may still be extended: 0 when none."""
+    return max(0, rule.max_extension - (clock.extended_by or 0))
+
+
+def extend(
+    session: TenantSession,
+    case: Case,
+    rule_name: str,
+    amount: int,
+    now: datetime,
+    calendar: WorkCalendar,
+    *,
+    rules: Mapping[str, DeadlineRule],
+) -> Deadline:
+    """Extend an open clock by ``amount`` of its rule's unit (延期), within ``max_extension``.
+
+    The extension is granted before the period runs out — a statute allows extending a period,
+    not reviving a missed one — so a breached clock, or a running one already past due, is
+    refused. Several extensions add up to at most the rule's ``max_extension``. ``due_at`` is
+    recomputed from ``started_at`` with the pause credit and the whole extension, so a later
+    calendar change or pause keeps the extension. Raises :class:`ClockError` (the caller turns
+    it into a message naming the field).
+    """
+    require_aware(now)
+    clock = _open_clock(session, case, rule_name)
+    rule = rules.get(rule_name)
+    if rule is None:
+        raise UnknownDeadlineRule(f"deadline rule {rule_name!r} is not in the rules given")
+    if clock.state == BREACHED or (clock.state == RUNNING and from_db(clock.due_at) < now):
+        raise ClockError(f"case {case.code}: the {rule_name!r} deadline has already passed")
+    left = extension_left(clock, rule)
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= left:
+        raise ClockError(
+            f"case {case.code}: the {rule_name!r} deadline may be extended by 1 to {left} "
+            f"{rule.unit}, not {amount!r}"
+        )
+    clock.extended_by = (clock.extended_by or 0) + amount
+    clock.due_at = to_db(
+        compute_due(from_db(clock.started_at), rule, calendar,
+                    paused_seconds=clock.paused_seconds or 0, extended_by=clock.extended_by)
+    )
+    clock.calendar_version = calendar.version
     session.flush()
     refresh_case(session, case, now)
     return clock
@@ -774,23 +844,24 @@ def recompute(
         return Recomputed(restamped, 0, unknown, 0)
     query = (
         select(Deadline.id, Deadline.case_id, Deadline.rule, Deadline.started_at,
-               Deadline.paused_seconds, Deadline.due_at)
+               Deadline.paused_seconds, Deadline.extended_by, Deadline.due_at)
         .where(*stale, Deadline.rule.in_(day_rules))
         .order_by(Deadline.id)
     )
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
-    memo: dict[tuple[str, Any, int], datetime] = {}
+    memo: dict[tuple[str, Any, int, int], datetime] = {}
     updates, moved_cases, moved = [], set(), 0
-    for clock_id, case_id, name, started_at, paused, old_due in rows:
+    for clock_id, case_id, name, started_at, paused, extended, old_due in rows:
         start = from_db(started_at)
         # Clocks of one rule started on the same local day share their due moment: compute once.
-        key = (name, calendar.local_date(start), paused or 0)
+        key = (name, calendar.local_date(start), paused or 0, extended or 0)
         due = memo.get(key)
         if due is None:
             due = memo[key] = to_db(
-                compute_due(start, rules[name], calendar, paused_seconds=paused or 0)
+                compute_due(start, rules[name], calendar, paused_seconds=paused or 0,
+                            extended_by=extended or 0)
             )
         updates.append({"id": clock_id, "due_at": due, "calendar_version": version})
         if due != from_db(old_due):

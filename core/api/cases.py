@@ -30,9 +30,12 @@ from core.api.schemas import (
     CaseFilters,
     CaseOut,
     CasePage,
+    ClockReasonIn,
+    DeadlineOut,
     EvaluationIn,
     EvaluationOut,
     EventOut,
+    ExtensionIn,
     NoticeIn,
     NoticeOut,
     PartyOut,
@@ -296,7 +299,8 @@ class CaseItem(MethodView):
         view["deadlines"] = [
             {"rule": d.rule, "rule_name": rules[d.rule].display_name(locale)
              if d.rule in rules else d.rule, "state": d.state, "started_at": d.started_at,
-             "due_at": d.due_at, "met_at": d.met_at}
+             "due_at": d.due_at, "met_at": d.met_at, "paused_at": d.paused_at,
+             "extended_by": d.extended_by}
             for d in session.scalars(
                 select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.id))]
         node_path = session.scalar(select(TierNode.path).where(TierNode.id == case.node_id))
@@ -335,6 +339,66 @@ class CaseTransitions(MethodView):
                 _service_errors(exc)
             body = case_view(case, _node_codes(session, (case.node_id, case.location_node_id)))
             return _with_etag(body, case)
+
+
+def _clock_step(code: str, rule: str, action: str, step: Any,
+                data: dict[str, Any]) -> dict[str, Any]:
+    """Run one clock step of the case service on clock ``rule`` of case ``code``."""
+    from core.web import current_locale  # noqa: PLC0415
+    from core.web.workbench.case_page import named_rules  # noqa: PLC0415
+
+    with _database().transaction(g.tenant.id) as session:
+        case = load_case(session, code, action)
+        node_path = session.scalar(select(TierNode.path).where(TierNode.id == case.node_id))
+        try:
+            clock = step(session, g.tenant, case.code, principal().actor(node_path),
+                         {**data, "rule": rule})
+        except cases.CaseError as exc:
+            _service_errors(exc)
+        rules = named_rules(session)
+        return {"rule": clock.rule, "state": clock.state, "started_at": clock.started_at,
+                "rule_name": rules[clock.rule].display_name(current_locale())
+                if clock.rule in rules else clock.rule,
+                "due_at": clock.due_at, "met_at": clock.met_at, "paused_at": clock.paused_at,
+                "extended_by": clock.extended_by}
+
+
+@blp.route("/<code>/deadlines/<rule>/extension")
+class DeadlineExtension(MethodView):
+    @permission("deadline.extend")
+    @idempotent
+    @blp.arguments(ExtensionIn)
+    @blp.response(200, DeadlineOut)
+    def post(self, data: dict[str, Any], code: str, rule: str):
+        """Extend an open clock with approval (延期审批), within what its statute allows.
+
+        Leaders and the tenant administrator approve. Refused (422, naming ``rule`` or
+        ``days``) when the rule allows no extension, the period has already run out, or
+        ``days`` exceeds what is left; one ``deadline.extended`` audit event otherwise.
+        """
+        return _clock_step(code, rule, "deadline.extend", cases.extend_clock, data)
+
+
+@blp.route("/<code>/deadlines/<rule>/pause")
+class DeadlinePause(MethodView):
+    @permission("deadline.pause")
+    @idempotent
+    @blp.arguments(ClockReasonIn)
+    @blp.response(200, DeadlineOut)
+    def post(self, data: dict[str, Any], code: str, rule: str):
+        """Stop a running clock from counting (an appraisal or test under way)."""
+        return _clock_step(code, rule, "deadline.pause", cases.pause_clock, data)
+
+
+@blp.route("/<code>/deadlines/<rule>/resume")
+class DeadlineResume(MethodView):
+    @permission("deadline.pause")
+    @idempotent
+    @blp.arguments(ClockReasonIn)
+    @blp.response(200, DeadlineOut)
+    def post(self, data: dict[str, Any], code: str, rule: str):
+        """Let a paused clock count again; its due moment moves out by the time lost."""
+        return _clock_step(code, rule, "deadline.pause", cases.resume_clock, data)
 
 
 @blp.route("/<code>/events")

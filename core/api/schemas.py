@@ -60,10 +60,28 @@ class DeadlineOut(Schema):
     rule = fields.String()
     rule_name = fields.String(metadata={
         "description": "what pages call the rule, in the request's language (?lang=)"})
-    state = fields.String()
+    state = fields.String(metadata={
+        "description": "running, paused, breached (open), met, late or stopped"})
     started_at = UtcDateTime()
     due_at = UtcDateTime(allow_none=True)
     met_at = UtcDateTime(allow_none=True)
+    paused_at = UtcDateTime(allow_none=True)
+    extended_by = fields.Integer(metadata={
+        "description": "approved extension (延期) in the rule's unit, included in due_at"})
+
+
+class ExtensionIn(Schema):
+    """An approved extension of one clock (延期审批): by how much, and why (audited)."""
+
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata={
+        "description": "in the rule's unit (days or working days for statutory extensions)"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ClockReasonIn(Schema):
+    """Why a clock is paused (e.g. an appraisal under way) or resumed (audited)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class CaseOut(Schema):

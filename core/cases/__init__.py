@@ -1,4 +1,5 @@
-"""The case service: intake, transitions, attempts, evaluations — what every interface calls.
+"""The case service: intake, transitions, attempts, evaluations, clocks — what every
+interface calls.
 
 Each public function is one unit of work inside the caller's transaction (the API, the web UI,
 the CLI and tests open it with ``Database.transaction(tenant_id)``): it validates everything
@@ -8,6 +9,16 @@ back. No Flask in here.
 """
 
 from core.cases.catalogs import case_types, deadline_rules, ladder, risk_rules
+from core.cases.clocks import (
+    EXTEND_ROLES,
+    PAUSE_ROLES,
+    ExtensionSchema,
+    PauseSchema,
+    extend_clock,
+    extendable,
+    pause_clock,
+    resume_clock,
+)
 from core.cases.errors import (
     CaseConflict,
     CaseError,
@@ -41,6 +52,8 @@ from core.cases.transitions import suggest_route, transition
 __all__ = [
     "ATTEMPT_RESULTS",
     "EVALUATION_CHANNELS",
+    "EXTEND_ROLES",
+    "PAUSE_ROLES",
     "PARTY_KINDS",
     "PARTY_ROLES",
     "RATINGS",
@@ -52,19 +65,25 @@ __all__ = [
     "CaseInvalid",
     "CaseNotFound",
     "EvaluationSchema",
+    "ExtensionSchema",
     "IntakeResult",
     "IntakeSchema",
     "PartySchema",
+    "PauseSchema",
     "TransitionRefused",
     "case_resource",
     "case_types",
     "deadline_rules",
     "evaluate",
+    "extend_clock",
+    "extendable",
     "get_case",
     "ladder",
+    "pause_clock",
     "record_attempt",
     "register",
     "repeat_parties",
+    "resume_clock",
     "reveal_party",
     "risk_rules",
     "suggest_route",

@@ -210,8 +210,9 @@ class Evaluation(TenantScoped, Base):
 class Deadline(TenantScoped, Base):
     """A running clock on a case (accept within N days, mediate within M working days, …).
 
-    ``due_at`` already includes paused time; ``paused_at`` is set while the clock is paused
-    (e.g. during an appraisal). ``calendar_version`` is the tenant calendar it was computed with.
+    ``due_at`` already includes paused time and any approved extension; ``paused_at`` is set
+    while the clock is paused (e.g. during an appraisal). ``calendar_version`` is the tenant
+    calendar it was computed with.
     """
 
     __tablename__ = "deadlines"
@@ -228,6 +229,8 @@ class Deadline(TenantScoped, Base):
     state: Mapped[str] = mapped_column(String(12), default="running")
     paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    #: Approved extension (延期) in the rule's unit, at most the rule's ``max_extension``.
+    extended_by: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     met_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     calendar_version: Mapped[int] = mapped_column(Integer, default=1)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

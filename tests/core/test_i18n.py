@@ -51,9 +51,10 @@ def test_every_message_is_translated_and_none_is_fuzzy(locale):
         if message.fuzzy:
             problems.append(f"fuzzy: {message.id!r}")
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id  # plural forms
         if not all(s and s.strip() for s in strings):
             problems.append(f"untranslated: {message.id!r}")
-        elif sorted(PLACEHOLDER.findall(message.id)) != sorted(PLACEHOLDER.findall(strings[0])):
+        elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(strings[0])):
             problems.append(f"placeholders differ: {message.id!r}")
     assert not problems, f"{locale}: " + "; ".join(problems)
 

@@ -108,6 +108,8 @@ def test_default_rules_follow_the_design_table_with_sources():
         ({"stops_on": frozenset({"accepted", "done"})}, "stops_on: unknown case status 'done'"),
         ({"stops_on": "accepted"}, "stops_on must be a set"),
         ({"stops_on": frozenset()}, "at least one"),
+        ({"max_extension": -1}, "max_extension must be an integer ≥ 0"),
+        ({"max_extension": 1.5}, "max_extension must be an integer ≥ 0"),
     ],
 )
 def test_bad_rules_are_refused_naming_the_field(kwargs, words):
@@ -425,6 +427,64 @@ def test_a_calendar_change_recomputes_affected_clocks_exactly(database):
         assert utc(cases["paused"].due_at) == at("2026-10-19 23:59:59")
         again = sla.recompute(session, changed, RULES)
     assert (again.clocks, again.moved) == (0, 0)
+
+
+# --- extension with approval (延期) ------------------------------------------------------------
+
+AWARD = RULES["labor_arbitration_award"]  # 45 days, +15 with the commission chair's approval
+
+
+def test_an_extension_lengthens_the_period_and_still_moves_off_a_weekend():
+    start = at("2026-09-01 10:00")
+    assert AWARD.max_extension == 15
+    assert sla.compute_due(start, AWARD, CALENDAR) == at("2026-10-16 23:59:59")
+    # 60 days end on Saturday 31 October: the period ends on Monday 2 November.
+    assert sla.compute_due(start, AWARD, CALENDAR, extended_by=15) == at("2026-11-02 23:59:59")
+
+
+def test_extensions_add_up_to_the_rules_limit_and_survive_pause_and_recompute(database):
+    tenant_id = make_tenant(database, "alpha")
+    with database.transaction(tenant_id) as session:
+        case = new_case(session, status="accepted")
+        sla.on_event(session, case, "accepted", at("2026-09-01 10:00"), CALENDAR, RULES,
+                     ("labor_arbitration_award",))
+        clock = sla.extend(session, case, "labor_arbitration_award", 10, at("2026-09-20 10:00"),
+                           CALENDAR, rules=RULES)
+        assert (clock.extended_by, utc(clock.due_at)) == (10, at("2026-10-26 23:59:59"))
+        assert utc(case.due_at) == at("2026-10-26 23:59:59")
+        with pytest.raises(sla.ClockError, match="by 1 to 5 days, not 6"):
+            sla.extend(session, case, "labor_arbitration_award", 6, at("2026-09-21 10:00"),
+                       CALENDAR, rules=RULES)
+        with pytest.raises(sla.ClockError, match="not 0"):
+            sla.extend(session, case, "labor_arbitration_award", 0, at("2026-09-21 10:00"),
+                       CALENDAR, rules=RULES)
+        sla.extend(session, case, "labor_arbitration_award", 5, at("2026-09-21 10:00"),
+                   CALENDAR, rules=RULES)
+        assert utc(clock.due_at) == at("2026-11-02 23:59:59")
+        # A pause of two days (22–23 September) adds to the extension, never replaces it.
+        sla.pause(session, case, "labor_arbitration_award", at("2026-09-22 10:00"))
+        sla.resume(session, case, "labor_arbitration_award", at("2026-09-24 10:00"), CALENDAR,
+                   rules=RULES)
+        assert utc(clock.due_at) == at("2026-11-02 23:59:59")  # 62 days: Monday 2 November
+        case_id = case.id
+    # The city declares Monday 2 November a local holiday: the period ends on the 3rd.
+    changed = WorkCalendar.from_config({"holidays": ["2026-11-02"]})
+    with database.transaction(tenant_id) as session:
+        assert sla.recompute(session, changed, RULES).moved == 1
+        clock = clocks(session, case_id)["labor_arbitration_award"]
+        assert (clock.extended_by, utc(clock.due_at)) == (15, at("2026-11-03 23:59:59"))
+
+
+def test_a_missed_period_cannot_be_extended(database):
+    tenant_id = make_tenant(database, "alpha")
+    with database.transaction(tenant_id) as session:
+        case = new_case(session, status="accepted")
+        sla.on_event(session, case, "accepted", at("2026-09-01 10:00"), CALENDAR, RULES,
+                     ("labor_arbitration_award",))
+        with pytest.raises(sla.ClockError, match="already passed"):
+            sla.extend(session, case, "labor_arbitration_award", 5, at("2026-10-17 09:00"),
+                       CALENDAR, rules=RULES)
+        assert clocks(session, case.id)["labor_arbitration_award"].extended_by == 0
 
 
 def due_of(database: Database, tenant_id: int, case_id: int) -> datetime:

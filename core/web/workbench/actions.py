@@ -24,7 +24,7 @@ class Field:
     """One control of an action form: name (the payload key), kind, required or not."""
 
     name: str
-    kind: str = "text"  # text, textarea, select:<options>, checkbox, datetime
+    kind: str = "text"  # text, textarea, select:<options>, checkbox, datetime, integer
     required: bool = False
 
 
@@ -54,10 +54,17 @@ FORMS: dict[str, tuple[Field, ...]] = {
     "evaluate": (Field("rating", "select:ratings", True),
                  Field("channel", "select:channels", True), Field("comment", "textarea"),
                  Field("review", "checkbox")),
+    "extend_clock": (Field("rule", "select:extendable", True), Field("days", "integer", True),
+                     _REASON),
+    "pause_clock": (Field("rule", "select:running", True), _REASON),
+    "resume_clock": (Field("rule", "select:paused", True), _REASON),
 }
 
-#: Actions that are not lifecycle transitions (the case service has a function for each).
-SERVICE_ACTIONS = ("attempt", "evaluate")
+#: Actions that are not lifecycle transitions (the case service has a function for each),
+#: with the permission each needs.
+SERVICE_ACTIONS = {"attempt": "case.attempt", "evaluate": "case.evaluate",
+                   "extend_clock": "deadline.extend", "pause_clock": "deadline.pause",
+                   "resume_clock": "deadline.pause"}
 
 
 def field_label(name: str) -> str:
@@ -83,6 +90,8 @@ def field_label(name: str) -> str:
         "channel": gettext("Channel"),
         "comment": gettext("Comment"),
         "review": gettext("Ask the leaders for a review (unsatisfied only)"),
+        "rule": gettext("Deadline"),
+        "days": gettext("Extension, in the deadline's unit (days or working days)"),
     }
     return labels.get(name, name)
 
@@ -109,6 +118,11 @@ def read_payload(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any],
                 continue
             if moment is not None:
                 payload[field.name] = moment.isoformat()
+        elif field.kind == "integer" and raw:
+            try:
+                payload[field.name] = int(raw)
+            except ValueError:
+                errors[key] = [gettext("Give a whole number, e.g. 15.")]
         elif raw:
             payload[field.name] = raw
     if action == "assign" and payload.get("assisting"):

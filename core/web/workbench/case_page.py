@@ -71,6 +71,7 @@ from core.web.workbench.labels import (
     evaluation_channel,
     rating_name,
     route_name,
+    rule_amount,
 )
 from core.workflow import CaseState, Status, available
 from core.workflow import Referral as ReferralRoute
@@ -102,8 +103,35 @@ def page_actions(session: TenantSession, case: Case, path: str) -> list[str]:
     if case.status in (Status.CLOSED.value, Status.ARCHIVED.value) \
             and authorize(who, "case.evaluate", resource):
         actions.append("evaluate")
+    clocks = clock_choices(session, case)
+    if clocks["extendable"] and authorize(who, "deadline.extend", resource):
+        actions.append("extend_clock")
+    if authorize(who, "deadline.pause", resource):
+        actions += [a for a, key in (("pause_clock", "running"), ("resume_clock", "paused"))
+                    if clocks[key]]
     order = list(FORMS)
     return sorted(actions, key=lambda a: order.index(a) if a in order else len(order))
+
+
+def clock_choices(session: TenantSession, case: Case) -> dict[str, list[tuple[str, str]]]:
+    """The case's open clocks a person may change, as form options by what may be done:
+    ``extendable`` (with what is left of the statutory extension), ``running``, ``paused``."""
+    locale = current_locale()
+    rules = named_rules(session)
+    now = datetime.now(UTC)
+    choices: dict[str, list[tuple[str, str]]] = {"extendable": [], "running": [], "paused": []}
+    for clock in session.scalars(select(Deadline).where(
+            Deadline.case_id == case.id, Deadline.state.in_((sla.RUNNING, sla.PAUSED)))
+            .order_by(Deadline.id)):
+        rule = rules.get(clock.rule)
+        name = rule.display_name(locale) if rule else clock.rule
+        left = cases.extendable(g.tenant, clock, now)
+        if left and rule is not None:
+            choices["extendable"].append((clock.rule, gettext(
+                "%(rule)s (up to %(left)s more)", rule=name,
+                left=rule_amount(left, rule.unit))))
+        choices["running" if clock.state == sla.RUNNING else "paused"].append((clock.rule, name))
+    return choices
 
 
 def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
@@ -183,6 +211,7 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         "rating_options": [(r, rating_name(r)) for r in cases.RATINGS],
         "channel_options": [(c, evaluation_channel(c)) for c in cases.EVALUATION_CHANNELS],
         "notice_options": [(k.code, k.name(locale)) for k in supervision.KINDS.values()],
+        "clock_options": clock_choices(session, case),
         "may_reveal": bool(authorize(who, "party.reveal", resource)),
         "may_supervise": bool(authorize(who, "case.supervise", resource)),
         "panels": case_panels(g.tenant, case, who, session),
@@ -327,16 +356,14 @@ def _take(session: TenantSession, case: Case, action: str, actor: Any,
           payload: dict[str, Any], expected: int) -> None:
     who = principal()
     resource = case_resource(session, case)
-    needed = {"attempt": "case.attempt", "evaluate": "case.evaluate"}.get(
-        action, "case.transition")
-    if not authorize(who, needed, resource):
+    if not authorize(who, SERVICE_ACTIONS.get(action, "case.transition"), resource):
         raise cases.TransitionRefused(["role"])
-    if action == "attempt":
-        cases.record_attempt(session, g.tenant, case.code, actor, payload)
-    elif action == "evaluate":
-        cases.evaluate(session, g.tenant, case.code, actor, payload)
+    service = {"attempt": cases.record_attempt, "evaluate": cases.evaluate,
+               "extend_clock": cases.extend_clock, "pause_clock": cases.pause_clock,
+               "resume_clock": cases.resume_clock}.get(action)
+    if service is not None:
+        service(session, g.tenant, case.code, actor, payload)
     else:
-        assert action not in SERVICE_ACTIONS
         cases.transition(session, g.tenant, case.code, action, actor, payload,
                          expected_version=expected)
 

@@ -12,8 +12,10 @@ from typing import Any
 
 from babel.lists import format_list
 from babel.units import format_unit
-from flask_babel import gettext
+from flask import g
+from flask_babel import gettext, ngettext
 
+from core.cases import deadline_rules
 from core.categories import CHANNELS, DEMAND_TYPES, RISK_LEVELS
 from core.messages import status_name
 from core.web import current_locale
@@ -85,8 +87,26 @@ def action_name(name: str) -> str:
         "merge": gettext("Merge into another case"),
         "reopen": gettext("Reopen"),
         "evaluate": gettext("Record an evaluation"),
+        "extend_clock": gettext("Extend a deadline (approved)"),
+        "pause_clock": gettext("Pause a deadline"),
+        "resume_clock": gettext("Resume a deadline"),
     }
     return names.get(name, name)
+
+
+def rule_amount(amount: int, unit: str, locale: str | None = None) -> str:
+    """An amount in a deadline rule's unit: "15天", "15 working days", "30 minutes"."""
+    if unit == "working_days":
+        return ngettext("%(num)s working day", "%(num)s working days", amount)
+    cldr = {"days": "duration-day", "hours": "duration-hour", "minutes": "duration-minute"}
+    return format_unit(amount, cldr.get(unit, "duration-day"), locale=locale or current_locale())
+
+
+def _rule_words(data: dict[str, Any]) -> tuple[str, str]:
+    """The name of the rule an audit event's data names, and its unit."""
+    code = str(data.get("rule", ""))
+    rule = deadline_rules(g.tenant).get(code)
+    return (rule.display_name(current_locale()), rule.unit) if rule else (code, "days")
 
 
 def event_words(action: str, data: dict[str, Any]) -> str:
@@ -102,6 +122,19 @@ def event_words(action: str, data: dict[str, Any]) -> str:
     if action == "party.revealed":
         return gettext("Personal data of a party was revealed (%(field)s): %(reason)s",
                        field=reveal_field(data.get("field", "")), reason=data.get("reason", ""))
+    if action.startswith("deadline."):
+        rule, unit = _rule_words(data)
+        reason = data.get("reason", "")
+        if action == "deadline.extended":
+            return gettext("Deadline %(rule)s extended by %(amount)s with approval. Reason: "
+                           "%(reason)s", rule=rule, reason=reason,
+                           amount=rule_amount(int(data.get("by") or 0), unit))
+        if action == "deadline.paused":
+            return gettext("Deadline %(rule)s paused. Reason: %(reason)s", rule=rule,
+                           reason=reason)
+        if action == "deadline.resumed":
+            return gettext("Deadline %(rule)s resumed. Reason: %(reason)s", rule=rule,
+                           reason=reason)
     if action.startswith("case."):
         words = gettext("%(action)s: from %(source)s to %(target)s.",
                         action=action_name(action[5:]),
@@ -193,5 +226,5 @@ TEMPLATE_HELPERS = {
     "rating_name": rating_name, "evaluation_channel": evaluation_channel,
     "attempt_result": attempt_result, "reveal_field": reveal_field, "party_role": party_role,
     "deadline_state": deadline_state, "status_name": status_name, "duration": duration,
-    "time_left": time_left,
+    "time_left": time_left, "rule_amount": rule_amount,
 }

@@ -61,6 +61,33 @@ def test_a_cases_clocks_carry_their_rules_name_in_the_requests_language(world: W
     assert english["deadlines"][0]["rule_name"] == "Acceptance"
 
 
+def test_a_leader_extends_a_clock_within_its_statute_and_an_auditor_may_not(world) -> None:
+    alpha = world.alpha
+    code = world.create_case(alpha, case_type="petition", channel="petition")["code"]
+    assert world.call("POST", alpha, f"/cases/{code}/transitions", alpha.token,
+                      json={"transition": "accept"}).status_code == 200
+    url = f"/cases/{code}/deadlines/petition_handle/extension?lang=en"
+
+    too_much = assert_problem(world.call("POST", alpha, url, alpha.token,
+                                         json={"days": 31, "reason": "会商"}), 422)
+    assert fields_of(too_much) == {"days"}
+    unknown = world.call("POST", alpha, f"/cases/{code}/deadlines/nothing/extension",
+                         alpha.token, json={"days": 1, "reason": "x"})
+    assert fields_of(assert_problem(unknown, 422)) == {"rule"}
+    assert_problem(world.call("POST", alpha, url, alpha.auditor_token,
+                              json={"days": 5, "reason": "x"}), 403)
+
+    done = world.call("POST", alpha, url, alpha.token, json={"days": 30, "reason": "会商"})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["extended_by"] == 30
+    case = world.call("GET", alpha, f"/cases/{code}", alpha.token).get_json()
+    handle = next(d for d in case["deadlines"] if d["rule"] == "petition_handle")
+    assert handle["extended_by"] == 30 and handle["due_at"] == done.get_json()["due_at"]
+    with world.database.transaction(alpha.id) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "deadline.extended")) == 1
+
+
 def test_an_unknown_case_code_is_a_404_problem(world: World) -> None:
     assert_problem(world.call("GET", world.alpha, "/cases/AL-2026-999999-0", world.alpha.token),
                    404)

@@ -342,3 +342,58 @@ def test_another_tenants_staff_get_404_for_the_case_and_its_actions(both):
     assert code not in both.client.get("/beta/workbench/").get_data(as_text=True)
     with both.database.transaction(both.alpha.id) as session:
         assert session.scalar(select(Case.status).where(Case.code == code)) == "registered"
+
+
+def _accepted_petition(world) -> str:
+    """A petition accepted today: its 60-day handling clock may be extended by 30 days."""
+    code = world.create_case(world.alpha, case_type="petition", channel="petition")["code"]
+    move(world, code, "accept")
+    return code
+
+
+def test_a_leader_extends_a_deadline_within_the_statute_and_the_page_says_so(world):
+    code = _accepted_petition(world)
+    sign_in(world, "alpha", "alpha-leader")
+    html = _page(world, code)[1]
+    assert 'value="extend_clock"' in html
+    assert re.search(r'<option value="petition_handle"\s*>[^<]*up to 30 days more', html)
+
+    too_much = act(world, code, "extend_clock", rule="petition_handle", days="40",
+                   reason="需多部门会商")
+    assert too_much.status_code == 422
+    page = too_much.get_data(as_text=True)
+    assert 'id="e-extend_clock-days"' in page and "at most 30 more days" in page
+    assert "需多部门会商" in page  # what was typed is kept
+    not_a_number = act(world, code, "extend_clock", rule="petition_handle", days="ten",
+                       reason="x")
+    assert "Give a whole number" in not_a_number.get_data(as_text=True)
+    assert _events(world, "deadline.extended") == []
+
+    done = act(world, code, "extend_clock", rule="petition_handle", days="10",
+               reason="需多部门会商")
+    assert done.status_code == 303
+    html = _page(world, code)[1]
+    assert "extended by 10 days with approval" in html
+    assert "extended by 10 days with approval. Reason: 需多部门会商" in html  # the timeline
+    assert "up to 20 days more" in html
+    [event] = _events(world, "deadline.extended")
+    assert event.actor == "alpha-leader" and event.data["by"] == 10
+
+
+def test_a_clerk_may_not_extend_and_a_mediator_pauses_and_resumes(world):
+    code = _accepted_petition(world)
+    sign_in(world, "alpha", "alpha-clerk")
+    assert 'value="extend_clock"' not in _page(world, code)[1]
+    refused = act(world, code, "extend_clock", rule="petition_handle", days="5", reason="x")
+    assert refused.status_code == 422 and _events(world, "deadline.extended") == []
+
+    sign_in(world, "alpha", "alpha-mediator")
+    assert 'value="resume_clock"' not in _page(world, code)[1]
+    assert act(world, code, "pause_clock", rule="petition_handle",
+               reason="司法鉴定中").status_code == 303
+    html = _page(world, code)[1]
+    assert "paused since" in html and 'value="resume_clock"' in html
+    assert "Deadline Petition handling paused. Reason: 司法鉴定中" in html
+    assert act(world, code, "resume_clock", rule="petition_handle",
+               reason="鉴定意见已出").status_code == 303
+    assert [e.data["rule"] for e in _events(world, "deadline.resumed")] == ["petition_handle"]
