@@ -39,11 +39,15 @@ DEADLINE_RULES = (
         "financial_mediation_complaint", 15, "days", "registered", _DECISION_STOPS,
         source=f"{COMPLAINT_RULES}：自收到投诉之日起15日内作出处理决定并告知投诉人",
         names=_names("银行保险投诉处理期限", "銀行保險投訴處理期限",
-                     "Banking and insurance complaint decision")),
+                     "Banking and insurance complaint decision"),
+        # Found complex while handling: extended to 30 days, then to 60 at most, with the
+        # approvals the rules name (recorded with each extension).
+        max_extension=45),
     DeadlineRule(
         "financial_mediation_complaint_complex", 30, "days", "registered", _DECISION_STOPS,
         source=f"{COMPLAINT_RULES}：情况复杂的，处理期限可以延长至30日",
-        names=_names("复杂投诉处理期限", "複雜投訴處理期限", "Complex complaint decision")),
+        names=_names("复杂投诉处理期限", "複雜投訴處理期限", "Complex complaint decision"),
+        max_extension=30),
     DeadlineRule(
         "financial_mediation_complaint_extended", 60, "days", "registered", _DECISION_STOPS,
         source=f"{COMPLAINT_RULES}：情况特别复杂的，经上级机构或总行、总公司高级管理人员审批，"

@@ -83,17 +83,18 @@ DEADLINE_RULES = (
         "labor_arbitration_award_period", 45, "days", "accepted", _HANDLE_STOPS,
         source=f"{ART_43}：自受理仲裁申请之日起四十五日内结束；案情复杂需要延期的，"
         "经仲裁委员会主任批准可以延期，延长期限不得超过十五日",
-        names=_names("仲裁裁决期限", "仲裁裁決期限", "Arbitration award period")),
+        names=_names("仲裁裁决期限", "仲裁裁決期限", "Arbitration award period"),
+        max_extension=15),
     # Working days (工作日) by the tenant calendar: 调休 Saturdays count, holidays do not.
     DeadlineRule(
         "labor_arbitration_inspection_period", 60, "working_days", "registered",
         _HANDLE_STOPS | {"not_accepted"},
-        # max_extension=30 here (第十七条's approved extension) once core's DeadlineRule has it.
         source=f"{INSPECTION_ART_17}：劳动保障行政部门对违反劳动保障法律、法规或者规章的行为的调查，"
         "应当自立案之日起60个工作日内完成；对情况复杂的，经劳动保障行政部门负责人批准，"
         "可以延长30个工作日",
         names=_names("劳动保障监察调查期限", "勞動保障監察調查期限",
-                     "Labor inspection investigation period")),
+                     "Labor inspection investigation period"),
+        max_extension=30),
 )
 
 

@@ -15,6 +15,7 @@ from core import cases, indicators
 from core.cases import CaseInvalid, TransitionRefused
 from core.messages import translate
 from core.models import AuditEvent, Case, Deadline
+from core.workflow import Actor
 from plugins.financial_mediation import plugin, rules
 from tests.plugins.labor_arbitration.support import build, intake, set_config
 
@@ -89,6 +90,27 @@ def test_complaint_periods_are_15_30_and_60_days_past_holidays(site):
     assert due(site, plain, "financial_mediation_complaint") == date(2026, 10, 8)
     assert due(site, complex_, "financial_mediation_complaint_complex") == date(2026, 10, 20)
     assert due(site, extended, "financial_mediation_complaint_extended") == date(2026, 11, 19)
+
+
+def test_a_complaint_found_complex_is_extended_to_30_then_60_days_with_approval(site):
+    received = at(date(2026, 9, 20))
+    code = site.register(financial("financial_complaint"), received)
+    tenant = site.tenant()
+    approver = Actor("总行投诉处理负责人", frozenset({"leader"}))
+
+    def extend(days):
+        with site.database.transaction(tenant.id) as session:
+            cases.extend_clock(session, tenant, code, approver, {
+                "rule": "financial_mediation_complaint", "days": days,
+                "reason": "情况复杂"}, now=at(date(2026, 10, 7)))
+
+    extend(15)  # 30 days: the complex period, 20 Oct
+    assert due(site, code, "financial_mediation_complaint") == date(2026, 10, 20)
+    extend(30)  # 60 days at most: 19 Nov
+    assert due(site, code, "financial_mediation_complaint") == date(2026, 11, 19)
+    with pytest.raises(CaseInvalid) as refused:
+        extend(1)
+    assert list(refused.value.fields) == ["days"]
 
 
 def test_the_fast_track_counts_working_days_of_the_tenants_calendar(site):

@@ -15,6 +15,7 @@ from core import cases, indicators
 from core.cases import CaseInvalid, TransitionRefused
 from core.messages import translate
 from core.models import AuditEvent, Case, Deadline
+from core.workflow import Actor
 from plugins.labor_arbitration import plugin
 from plugins.labor_arbitration.models import InspectionLink, SimilarCase
 from tests.plugins.labor_arbitration.support import build, intake
@@ -163,12 +164,34 @@ def test_acceptance_in_five_days_and_the_award_in_forty_five_after_acceptance(si
 def test_a_tenant_lengthens_the_award_period_with_its_deadlines_table(site):
     from tests.plugins.labor_arbitration.support import set_config
 
-    # The chair's approved 15-day extension (Art. 43), as a tenant override of the rule.
+    # A tenant's own period for every case (the per-case extension is the next test).
     set_config(site, "on", deadlines={"labor_arbitration_award_period": {
         "days": 60, "working_days": False}})
     code = site.register(intake("labor_arbitration_application", details(**SEPTEMBER)),
                          at(date(2026, 9, 21)))
     site.move(code, "accept", at(date(2026, 9, 24)))
+    assert clocks(site, code)["labor_arbitration_award_period"].date() == date(2026, 11, 23)
+
+
+def test_the_chair_extends_one_award_period_by_fifteen_days_at_most(site):
+    code = site.register(intake("labor_arbitration_application", details(**SEPTEMBER)),
+                         at(date(2026, 9, 21)))
+    site.move(code, "accept", at(date(2026, 9, 24)))
+    chair = Actor("仲裁委主任", frozenset({"leader"}))
+    tenant = site.tenant()
+
+    def extend(days):
+        with site.database.transaction(tenant.id) as session:
+            cases.extend_clock(session, tenant, code, chair, {
+                "rule": "labor_arbitration_award_period", "days": days,
+                "reason": "案情复杂，需补充调查"}, now=at(date(2026, 10, 20)))
+
+    extend(10)  # 24 Sept + 55 days = Wednesday 18 Nov
+    assert clocks(site, code)["labor_arbitration_award_period"].date() == date(2026, 11, 18)
+    with pytest.raises(CaseInvalid) as refused:
+        extend(6)
+    assert refused.value.fields == {"days": ["at most 5 more days may be granted"]}
+    extend(5)  # 60 days in all: Monday 23 Nov
     assert clocks(site, code)["labor_arbitration_award_period"].date() == date(2026, 11, 23)
 
 
