@@ -34,6 +34,7 @@ DEFAULT_WORKING_HOURS = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 CALENDAR_KEYS = ("holidays", "workdays", "working_hours")
 _MAX_SCAN_DAYS = 3660  # ten years: no real deadline needs more, a loop must end
+_MAX_REMEMBERED = 4096  # (start day, count) answers kept by add_workdays
 _STATUTORY_YEARS = frozenset(
     d.year for d in (*chinese_calendar.holidays, *chinese_calendar.workdays)
 )
@@ -84,6 +85,11 @@ class WorkCalendar:
     working_hours: tuple[tuple[time, time], ...] = DEFAULT_WORKING_HOURS
     timezone: str = DEFAULT_TIMEZONE
     version: int = field(init=False, compare=False)
+    # ``add_workdays`` answers by (start day, count): a tenant's calendar serves every intake of
+    # the day, and a 60-working-day clock would otherwise test 60-odd days at each intake. The
+    # calendar is immutable, so an answer never goes stale.
+    _workday_sums: dict[tuple[date, int], date] = field(
+        init=False, compare=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         # Normalize whatever iterable the caller passed: the dataclass is hashed and compared.
@@ -192,9 +198,16 @@ class WorkCalendar:
 
     def add_workdays(self, day: date, count: int) -> date:
         """The ``count``-th working day after ``day`` (the day itself is not counted)."""
+        key = (day, count)
+        known = self._workday_sums.get(key)
+        if known is not None:
+            return known
         current = day
         for _ in range(count):
             current = self.next_workday(current)
+        if len(self._workday_sums) >= _MAX_REMEMBERED:
+            self._workday_sums.clear()  # a long-running worker: keep the memo small
+        self._workday_sums[key] = current
         return current
 
     def workdays_between(self, start: date, end: date) -> int:

@@ -14,7 +14,7 @@ from core.cases import register as register_case
 from core.casetypes import CaseType, IntakeFinding
 from core.catalog import DepartmentSpec, WindowType
 from core.codes import qr_svg
-from core.db import Base, JSONType, TenantScoped, tenant_sql
+from core.db import Base, JSONType, TenantScoped, insert_now, tenant_sql
 from core.i18n import lazy_gettext, localized_names
 from core.indicators import (
     IndicatorDefinition,
@@ -79,6 +79,7 @@ __all__ = [
     "enable_rls",
     "get_case",
     "hookimpl",
+    "insert_now",
     "issue_notice",
     "lazy_gettext",
     "localized_names",

@@ -26,6 +26,13 @@ def _names(zh_hans: str, zh_hant: str, en: str) -> dict[str, str]:
     return {"zh_Hans": zh_hans, "zh_Hant": zh_hant, "en": en}
 
 
+def _credit_code() -> fields.String:
+    """The employer's unified social credit code (统一社会信用代码, 18 characters), optional."""
+    return fields.String(load_default="", validate=validate.Length(max=18),
+                         metadata={"names": _names("统一社会信用代码", "統一社會信用代碼",
+                                                   "Unified social credit code")})
+
+
 #: What the optional settings are when a tenant does not write them.
 DEFAULTS: dict[str, Any] = {
     "minimum_wage": None,
@@ -218,10 +225,7 @@ class LaborDisputeDetails(Schema):
         required=True, validate=validate.Length(min=1, max=120),
         error_messages={"required": msg("Name the employer (用人单位).")},
         metadata={"names": _names("用人单位", "用人單位", "Employer")})
-    employer_credit_code = fields.String(
-        load_default="", validate=validate.Length(max=18),
-        metadata={"names": _names("统一社会信用代码", "統一社會信用代碼",
-                                  "Unified social credit code")})
+    employer_credit_code = _credit_code()
     workers = fields.Integer(
         load_default=1, strict=True,
         validate=validate.Range(min=1, max=100000, error=msg("Give at least one worker.")),
@@ -303,10 +307,7 @@ class LaborInspectionDetails(Schema):
         required=True, validate=validate.Length(min=1, max=120),
         error_messages={"required": msg("Name the employer (用人单位).")},
         metadata={"names": _names("被检查用人单位", "被檢查用人單位", "Employer inspected")})
-    employer_credit_code = fields.String(
-        load_default="", validate=validate.Length(max=18),
-        metadata={"names": _names("统一社会信用代码", "統一社會信用代碼",
-                                  "Unified social credit code")})
+    employer_credit_code = _credit_code()
     trigger = _choice(INSPECTION_TRIGGERS, _names("立案来源", "立案來源", "Why it was opened"),
                       load_default="complaint")
     source_case = fields.String(

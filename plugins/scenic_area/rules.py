@@ -52,6 +52,13 @@ def _names(zh_hans: str, zh_hant: str, en: str) -> dict[str, str]:
 
 def settings_of(tenant: Any) -> dict[str, Any]:
     """The tenant's validated ``[plugins.scenic_area]`` settings, defaults filled in."""
+    derived = getattr(tenant, "derived", None)  # a TenantContext: validated once per snapshot
+    if derived is None:
+        return _load_settings(tenant)
+    return dict(derived(f"{PLUGIN}.settings", lambda: _load_settings(tenant)))
+
+
+def _load_settings(tenant: Any) -> dict[str, Any]:
     stored = dict((getattr(tenant, "plugins", None) or {}).get(PLUGIN) or {})
     return schemas.ScenicAreaSettings().load(stored)
 
