@@ -258,10 +258,13 @@ def _repeat_statement(ids: bool, phones: bool, exclude: bool, sqlite: bool) -> A
         # with the table; each branch here can only be an index lookup.
         branches = [f"SELECT p.case_id FROM parties p WHERE p.tenant_id = :tenant_id "
                     f"AND p.{column} IN :{name}" for column, name, on in halves if on]
+        # CROSS JOIN keeps the parties outermost: with a single branch SQLite flattens the
+        # subquery and would otherwise walk every case registered since ``since`` (the index
+        # on registered_at), probing parties per case — a cost that grows with the table.
         sql = (
             f"SELECT count(DISTINCT m.case_id) FROM ({' UNION ALL '.join(branches)}) m "
-            "JOIN cases c ON c.tenant_id = :tenant_id AND c.id = m.case_id "
-            "WHERE c.registered_at >= :since"
+            "CROSS JOIN cases c "
+            "WHERE c.tenant_id = :tenant_id AND c.id = m.case_id AND c.registered_at >= :since"
         )
         if exclude:
             sql += " AND m.case_id != :case_id"

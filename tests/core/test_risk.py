@@ -306,6 +306,39 @@ def test_facts_cost_one_query(database: Database, tenants) -> None:
         assert len(statements) == 1 and "parties" in statements[0]
 
 
+@pytest.mark.parametrize("known_by", [{"id": True, "phone": True}, {"id": True, "phone": False},
+                                      {"id": False, "phone": True}], ids=["both", "id", "phone"])
+def test_the_repeat_party_count_starts_from_the_parties_index_on_sqlite(
+        database: Database, tenants, known_by: dict) -> None:
+    """A party known by its phone alone (the usual hotline caller) must not make SQLite walk
+    every case registered in the window: each shape of the query looks the parties up by index
+    and reaches cases by primary key, so its cost does not grow with the table."""
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's (PostgreSQL: bench/intake.py growth)")
+    alpha, _ = tenants
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn, _cursor, statement, parameters, *_rest) -> None:
+        if "count(DISTINCT" in statement:
+            captured.append((statement, parameters))
+
+    with database.transaction(alpha) as session:
+        party = person(alpha, id_number="110101199003070035" if known_by["id"] else None,
+                       phone="13800138000" if known_by["phone"] else None)
+        case = make_case(session, parties=[party])
+        event.listen(database.engine, "before_cursor_execute", capture)
+        try:
+            risk.gather_facts(session, case, {})
+        finally:
+            event.remove(database.engine, "before_cursor_execute", capture)
+        [(statement, parameters)] = captured
+        plan = [row[-1] for row in session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    cases = [d for d in plan if d.startswith(("SEARCH c", "SCAN c"))]
+    assert cases == ["SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"], plan
+    assert any(d.startswith("SEARCH p USING INDEX ix_parties_tenant_id_") for d in plan), plan
+
+
 def test_overdue_red_case_through_assess(database: Database, tenants) -> None:
     alpha, _ = tenants
     with database.transaction(alpha) as session:
