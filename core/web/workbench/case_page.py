@@ -91,8 +91,10 @@ def qr_data_url(case: Case) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def page_actions(session: TenantSession, case: Case, path: str) -> list[str]:
-    """The forms the viewer may use now: lifecycle transitions plus attempt and evaluate."""
+def page_actions(session: TenantSession, case: Case, path: str,
+                 clocks: dict[str, list[tuple[str, str]]] | None = None) -> list[str]:
+    """The forms the viewer may use now: lifecycle transitions plus attempt and evaluate, and
+    the deadline steps when a clock qualifies (``clocks``: :func:`clock_choices`, if at hand)."""
     who = principal()
     resource = case_resource(session, case)
     actions = []
@@ -103,7 +105,7 @@ def page_actions(session: TenantSession, case: Case, path: str) -> list[str]:
     if case.status in (Status.CLOSED.value, Status.ARCHIVED.value) \
             and authorize(who, "case.evaluate", resource):
         actions.append("evaluate")
-    clocks = clock_choices(session, case)
+    clocks = clock_choices(session, case) if clocks is None else clocks
     if clocks["extendable"] and authorize(who, "deadline.extend", resource):
         actions.append("extend_clock")
     if authorize(who, "deadline.pause", resource):
@@ -143,6 +145,7 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
     nodes = {n.id: n for n in session.scalars(select(TierNode).where(
         TierNode.id.in_({case.node_id, case.location_node_id})))}
     departments = _departments(session)
+    clocks = clock_choices(session, case)
     department_names = {d.id: d.display_name(locale) for d in departments}
     types = cases.case_types(g.tenant)
     case_type = types.get(case.case_type)
@@ -201,7 +204,7 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         "departments": departments,
         "department_names": department_names,
         "suggestion": suggestion,
-        "actions": page_actions(session, case, path),
+        "actions": page_actions(session, case, path, clocks),
         "forms": FORMS,
         "field_label": field_label,
         "department_names_by_code": {d.code: d.display_name(locale) for d in departments},
@@ -211,7 +214,7 @@ def case_context(session: TenantSession, case: Case) -> dict[str, Any]:
         "rating_options": [(r, rating_name(r)) for r in cases.RATINGS],
         "channel_options": [(c, evaluation_channel(c)) for c in cases.EVALUATION_CHANNELS],
         "notice_options": [(k.code, k.name(locale)) for k in supervision.KINDS.values()],
-        "clock_options": clock_choices(session, case),
+        "clock_options": clocks,
         "may_reveal": bool(authorize(who, "party.reveal", resource)),
         "may_supervise": bool(authorize(who, "case.supervise", resource)),
         "panels": case_panels(g.tenant, case, who, session),
