@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -297,11 +297,7 @@ class CaseItem(MethodView):
         rules = named_rules(session)
         locale = current_locale()
         view["deadlines"] = [
-            {"rule": d.rule, "rule_name": rules[d.rule].display_name(locale)
-             if d.rule in rules else d.rule, "state": d.state, "started_at": d.started_at,
-             "due_at": d.due_at, "met_at": d.met_at, "paused_at": d.paused_at,
-             "extended_by": d.extended_by}
-            for d in session.scalars(
+            deadline_view(d, rules, locale) for d in session.scalars(
                 select(Deadline).where(Deadline.case_id == case.id).order_by(Deadline.id))]
         node_path = session.scalar(select(TierNode.path).where(TierNode.id == case.node_id))
         view["actions"] = available(CaseState(Status(case.status), node_path, case.risk),
@@ -341,6 +337,15 @@ class CaseTransitions(MethodView):
             return _with_etag(body, case)
 
 
+def deadline_view(clock: Deadline, rules: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """What :class:`DeadlineOut` dumps of ``clock``, its rule named in ``locale``."""
+    rule = rules.get(clock.rule)
+    return {"rule": clock.rule, "rule_name": rule.display_name(locale) if rule else clock.rule,
+            "state": clock.state, "started_at": clock.started_at, "due_at": clock.due_at,
+            "met_at": clock.met_at, "paused_at": clock.paused_at,
+            "extended_by": clock.extended_by}
+
+
 def _clock_step(code: str, rule: str, action: str, step: Any,
                 data: dict[str, Any]) -> dict[str, Any]:
     """Run one clock step of the case service on clock ``rule`` of case ``code``."""
@@ -355,12 +360,7 @@ def _clock_step(code: str, rule: str, action: str, step: Any,
                          {**data, "rule": rule})
         except cases.CaseError as exc:
             _service_errors(exc)
-        rules = named_rules(session)
-        return {"rule": clock.rule, "state": clock.state, "started_at": clock.started_at,
-                "rule_name": rules[clock.rule].display_name(current_locale())
-                if clock.rule in rules else clock.rule,
-                "due_at": clock.due_at, "met_at": clock.met_at, "paused_at": clock.paused_at,
-                "extended_by": clock.extended_by}
+        return deadline_view(clock, named_rules(session), current_locale())
 
 
 @blp.route("/<code>/deadlines/<rule>/extension")

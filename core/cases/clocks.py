@@ -113,7 +113,8 @@ def extend_clock(session: TenantSession, tenant: TenantContext, code: str, actor
     loaded = _load(ExtensionSchema(), data)
     case = _case_for(session, code, actor, EXTEND_ROLES)
     clock = _open_clock(session, case, loaded["rule"])
-    rule = deadline_rules(tenant).get(clock.rule)
+    rules = deadline_rules(tenant)
+    rule = rules.get(clock.rule)
     if rule is None or rule.max_extension == 0:
         raise CaseInvalid({"rule": [msg("the rules allow no extension of this deadline")]})
     if sla.extension_left(clock, rule) == 0:
@@ -127,7 +128,7 @@ def extend_clock(session: TenantSession, tenant: TenantContext, code: str, actor
         raise CaseInvalid({"days": [_more_allowed(left, rule.unit)]})
     before = sla.from_db(clock.due_at)
     sla.extend(session, case, clock.rule, loaded["days"], now, sla.calendar_for(tenant),
-               rules=deadline_rules(tenant))
+               rules=rules)
     audit.record(session, actor=actor.name, action="deadline.extended", object_type="case",
                  object_id=case.code,
                  data={"rule": clock.rule, "by": loaded["days"], "unit": rule.unit,

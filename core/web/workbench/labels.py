@@ -7,15 +7,14 @@ called while a page renders, so gettext sees the request's language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from babel.lists import format_list
 from babel.units import format_unit
-from flask import g
 from flask_babel import gettext, ngettext
 
-from core.cases import deadline_rules
 from core.categories import CHANNELS, DEMAND_TYPES, RISK_LEVELS
 from core.messages import status_name
 from core.web import current_locale
@@ -94,23 +93,19 @@ def action_name(name: str) -> str:
     return names.get(name, name)
 
 
-def rule_amount(amount: int, unit: str, locale: str | None = None) -> str:
+def rule_amount(amount: int, unit: str) -> str:
     """An amount in a deadline rule's unit: "15天", "15 working days", "30 minutes"."""
     if unit == "working_days":
         return ngettext("%(num)s working day", "%(num)s working days", amount)
     cldr = {"days": "duration-day", "hours": "duration-hour", "minutes": "duration-minute"}
-    return format_unit(amount, cldr.get(unit, "duration-day"), locale=locale or current_locale())
+    return format_unit(amount, cldr.get(unit, "duration-day"), locale=current_locale())
 
 
-def _rule_words(data: dict[str, Any]) -> tuple[str, str]:
-    """The name of the rule an audit event's data names, and its unit."""
-    code = str(data.get("rule", ""))
-    rule = deadline_rules(g.tenant).get(code)
-    return (rule.display_name(current_locale()), rule.unit) if rule else (code, "days")
+def event_words(action: str, data: dict[str, Any], rules: Mapping[str, Any] | None = None) -> str:
+    """An audit event of a case as a sentence (the timeline).
 
-
-def event_words(action: str, data: dict[str, Any]) -> str:
-    """An audit event of a case as a sentence (the timeline)."""
+    ``rules``: the deadline rules by name as the page names them (the case page's, with the
+    rungs named after their tier levels), for the events of a clock."""
     if action == "case.registered":
         return gettext("Registered (risk: %(risk)s).", risk=risk_name(data.get("risk", "")))
     if action == "case.attempt_recorded":
@@ -123,7 +118,9 @@ def event_words(action: str, data: dict[str, Any]) -> str:
         return gettext("Personal data of a party was revealed (%(field)s): %(reason)s",
                        field=reveal_field(data.get("field", "")), reason=data.get("reason", ""))
     if action.startswith("deadline."):
-        rule, unit = _rule_words(data)
+        found = (rules or {}).get(str(data.get("rule", "")))
+        rule = found.display_name(current_locale()) if found else str(data.get("rule", ""))
+        unit = found.unit if found else "days"
         reason = data.get("reason", "")
         if action == "deadline.extended":
             return gettext("Deadline %(rule)s extended by %(amount)s with approval. Reason: "
