@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 from core.db import TenantIsolationError, TenantSession, tenant_sql
 from core.models import AuditEvent
@@ -26,6 +26,8 @@ _COLUMNS = ("tenant_id", "seq", "at", "actor", "action", "object_type", "object_
 _INSERT = insert(AuditEvent.__table__)
 _HEAD_SQL = ("SELECT seq, hash FROM audit_events WHERE tenant_id = :tenant_id "
              "ORDER BY seq DESC LIMIT 1")
+#: PostgreSQL: the tenant's chain lock and then its head, in one round trip (migration 0013).
+_LOCKED_HEAD_SQL = "SELECT seq, hash FROM onedoor_audit_head(:tenant_id)"
 
 
 def _utc_text(moment: datetime) -> str:
@@ -59,7 +61,9 @@ def record(
     pending changes are flushed too, so a constraint they break fails here, not at commit.
 
     On PostgreSQL a transaction-level advisory lock per tenant serializes appends, so two
-    concurrent transactions never take the same ``seq``; on SQLite the write lock does it.
+    concurrent transactions never take the same ``seq``; on SQLite the write lock does it. The
+    lock and the read of the head that must follow it are one call of the database function
+    ``onedoor_audit_head`` (migration 0013 says why it sees the head committed while it waited).
     """
     if session.tenant_id is None:
         raise TenantIsolationError("audit events belong to a tenant")
@@ -71,10 +75,8 @@ def record(
     # (tenant_sql; row-level security applies too) costs a fraction of the ORM's statement
     # machinery, and every state change reads the head.
     with session.no_autoflush:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:k1, :k2)"),
-                            {"k1": 0x0D00, "k2": session.tenant_id})
-        last = tenant_sql(session, _HEAD_SQL).first()
+        postgresql = session.get_bind().dialect.name == "postgresql"
+        last = tenant_sql(session, _LOCKED_HEAD_SQL if postgresql else _HEAD_SQL).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = AuditEvent(
         seq=seq, at=utcnow().replace(microsecond=0), actor=actor, action=action,

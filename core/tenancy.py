@@ -56,7 +56,8 @@ class TenantContext:
         """The value ``build()`` gives for this snapshot, computed on first use and kept.
 
         For things that depend only on the tenant's configuration and enabled plugins (its hook
-        proxy), never on database rows; ``build`` may run twice under a race, harmlessly.
+        proxy), never on database rows other than those an applied configuration writes (which
+        bumps config_version: the tier tree); ``build`` may run twice under a race, harmlessly.
         Callers must not mutate what they get back: hand out copies of mutable values.
         """
         try:

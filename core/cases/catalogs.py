@@ -1,22 +1,24 @@
-"""A tenant's case vocabulary: case types, deadline rules, risk rules and the ladder.
+"""A tenant's case vocabulary: case types, deadline rules, risk rules, the ladder, tier nodes.
 
 Each comes from core and the tenant's enabled plugins through the tenant's hook proxy, and
 depends on nothing but the tenant's configuration and enabled plugins: it is built once per
 tenant snapshot (:meth:`core.tenancy.TenantContext.derived`, keyed by tenant id and
 config_version) instead of on every intake and transition. Callers get a fresh copy of the
-mutable containers. The plugin veto and the risk reassessment every change of a case goes
-through live here too.
+mutable containers. Tier nodes are rows, but rows that only an applied configuration writes
+(``tenant apply`` and the admin pages bump config_version when the tree changes), so intake
+looks each node code up once per snapshot too. The plugin veto and the risk reassessment
+every change of a case goes through live here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from core import escalation, risk, sla
 from core.cases.errors import TransitionRefused
 from core.casetypes import CaseType
-from core.db import TenantSession
+from core.db import TenantIsolationError, TenantSession, tenant_sql
 from core.models import Case
 from core.tenancy import TenantContext
 from core.workflow import TRANSITIONS, Actor
@@ -55,6 +57,45 @@ def risk_rules(tenant: TenantContext) -> list[risk.RiskRule]:
 def ladder(tenant: TenantContext) -> tuple[escalation.Rung, ...]:
     """The tenant's escalation ladder (default "1+2+3"), with the tier above it as top rung."""
     return tenant.derived("ladder", lambda: escalation.ladder_of(tenant.config))
+
+
+class NodeRef(NamedTuple):
+    """What intake needs of a tier node: its id, code, materialized path and level code."""
+
+    id: int
+    code: str
+    path: str
+    level: str
+
+
+_NODE_BY_CODE = (
+    "SELECT n.id, n.code, n.path, l.code AS level FROM tier_nodes n "
+    "JOIN tier_levels l ON l.tenant_id = n.tenant_id AND l.id = n.level_id "
+    "WHERE n.tenant_id = :tenant_id AND n.code = :code"
+)
+#: Node codes remembered per snapshot; past this the memo starts over (a city has thousands).
+NODE_MEMO_SIZE = 20_000
+
+
+def tier_node(session: TenantSession, tenant: TenantContext, code: str) -> NodeRef | None:
+    """The tenant's tier node ``code`` (None when it has none), read once per snapshot.
+
+    An unknown code is not remembered: a node added by the next apply comes with a new
+    snapshot anyway, and a typo should not take memory.
+    """
+    if session.tenant_id != tenant.id:
+        raise TenantIsolationError(
+            f"tier node of tenant {tenant.id} asked through a session of {session.tenant_id}")
+    memo: dict[str, NodeRef] = tenant.derived("tier_nodes", dict)
+    node = memo.get(code)
+    if node is None:
+        row = tenant_sql(session, _NODE_BY_CODE, {"code": code}).first()
+        if row is None:
+            return None
+        if len(memo) >= NODE_MEMO_SIZE:
+            memo.clear()
+        node = memo[code] = NodeRef(*row)
+    return node
 
 
 def assess_risk(session: TenantSession, tenant: TenantContext, case: Case) -> None:

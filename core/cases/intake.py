@@ -15,7 +15,14 @@ from sqlalchemy import select
 from stdnum.cn import uscc
 
 from core import audit, codes, escalation, pii, sla
-from core.cases.catalogs import assess_risk, case_types, check_vetoes, deadline_rules, ladder
+from core.cases.catalogs import (
+    assess_risk,
+    case_types,
+    check_vetoes,
+    deadline_rules,
+    ladder,
+    tier_node,
+)
 from core.cases.errors import CaseInvalid, flatten_messages
 from core.casetypes import CaseType
 from core.categories import CHANNELS, DEMAND_TYPES, tenant_categories
@@ -102,12 +109,6 @@ class IntakeSchema(Schema):
 # What intake needs of the location node, as one row: plain SQL through tenant_sql (which
 # binds the session's tenant, filtered on both tables) instead of an entity with its
 # eager-loaded level and the ORM's per-statement machinery, on every intake.
-_NODE_BY_CODE = (
-    "SELECT n.id, n.code, n.path, l.code AS level FROM tier_nodes n "
-    "JOIN tier_levels l ON l.tenant_id = n.tenant_id AND l.id = n.level_id "
-    "WHERE n.tenant_id = :tenant_id AND n.code = :code"
-)
-
 # The next number of a tenant's year; the same upsert reads alike on SQLite and PostgreSQL.
 _NEXT_NUMBER_SQL = (
     "INSERT INTO case_sequences (tenant_id, year, last) VALUES (:tenant_id, :year, 1) "
@@ -185,7 +186,7 @@ def register(
     category = loaded["category"] or (case_type.category if case_type else "other")
     if category not in tenant_categories(tenant.config):
         errors["category"] = [msg("unknown category: %(category)s", category=category)]
-    node = tenant_sql(session, _NODE_BY_CODE, {"code": loaded["location_node"]}).first()
+    node = tier_node(session, tenant, loaded["location_node"])
     if node is None:
         errors["location_node"] = [msg("unknown tier node: %(code)s",
                                           code=loaded["location_node"])]

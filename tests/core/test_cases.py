@@ -77,6 +77,17 @@ def attempt(database, tenant, code, leader=False, now=NOW):
             "leader_name": "刘书记" if leader else ""}, now=now)
 
 
+def test_a_node_code_names_each_tenants_own_node(world) -> None:
+    # Both tenants have a node V1; intake remembers nodes per tenant snapshot, never across.
+    database, haizhou, other, tenant_id, other_id = world
+    codes = {tenant.id: register(database, tenant) for tenant in (haizhou, other, haizhou)}
+    for tenant in (haizhou, other):
+        with database.transaction(tenant.id) as session:
+            v1 = session.scalar(select(TierNode.id).where(TierNode.code == "V1"))
+            case = session.scalar(select(Case).where(Case.code == codes[tenant.id]))
+            assert case.location_node_id == v1 and case.node_id == v1
+
+
 def test_intake_gives_one_verified_code_and_stores_parties_encrypted(world) -> None:
     database, tenant, *_ = world
     code = register(database, tenant)

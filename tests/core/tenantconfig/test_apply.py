@@ -319,3 +319,40 @@ def test_a_tenant_applied_before_the_new_sections_gets_them(database, registry):
     assert "+ dispatch default → justice (assisting peoples_mediation)" in result.changes
     assert not any(line.startswith("+ category") for line in result.changes)
     assert not apply(database, registry, config).changed
+
+
+def test_intake_after_an_apply_finds_a_moved_node_in_its_new_place(database, registry,
+                                                                  tmp_path):
+    # Intake remembers tier nodes per tenant snapshot; the apply that moves one gives the
+    # tenant a new snapshot, so the clerk of the community's new town can register at once.
+    from core import cases  # noqa: PLC0415
+    from core.cases import CaseInvalid  # noqa: PLC0415
+    from core.pii import Vault  # noqa: PLC0415
+    from core.tenancy import TenantDirectory  # noqa: PLC0415
+    from core.workflow import INTAKE, Actor  # noqa: PLC0415
+
+    apply(database, registry, load(TENANTS_DIR / "haizhou", registry))
+    directory = TenantDirectory(database, registry)
+    clerk = Actor("xindong-clerk", INTAKE, scope_path="/320706/320706008/")
+    data = {"case_type": "general_dispute", "category": "neighbor", "channel": "walk_in",
+            "title": "楼上漏水", "location_node": "320706006201",
+            "parties": [{"role": "applicant", "name": "张三", "phone": "13812345678"}]}
+
+    def register(tenant):
+        with database.transaction(tenant.id) as session:
+            return cases.register(session, tenant, data, clerk,
+                                  vault=Vault("test-secret-for-pii-0123456789")).case
+
+    before = directory.get("haizhou")
+    with pytest.raises(CaseInvalid) as refused:
+        register(before)
+    assert set(refused.value.fields) == {"location_node"}
+
+    apply(database, registry, load(edited_haizhou(tmp_path / "haizhou"), registry))
+    after = directory.get("haizhou")
+
+    case = register(after)
+    with database.transaction(after.id) as session:
+        moved = session.scalar(select(TierNode).where(TierNode.code == "320706006201"))
+    assert case.location_node_id == moved.id
+    assert moved.path.startswith(clerk.scope_path)
