@@ -1,10 +1,10 @@
 """The supervision board (督办看板) for leaders: due soon, overdue, urged, supervised, joint.
 
-:func:`core.supervision.board` counts the whole tenant. A leader whose grant is at the root
-of the tree sees those counts as they are. A leader lower down sees only the cases of their
-own tiers: the board's most urgent cases (at most :data:`LIMIT` per column) are filtered by
-what the leader may read, and the page says that its counts are of those — never the
-tenant-wide numbers, which would tell them about tiers they do not work for.
+:func:`core.supervision.board` counts in the database. A leader whose grant is at the root of
+the tree sees the whole tenant; a leader lower down sees exact counts of the cases of their own
+tiers (the board is given :func:`core.api.cases.visible_cases` as its scope), never the
+tenant-wide numbers, which would tell them about tiers they do not work for. Each column lists
+its :data:`SHOWN` most urgent cases.
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ from core.web import current_locale
 from core.web.workbench import as_utc, bp, not_found, principal, when
 from core.web.workbench.labels import TEMPLATE_HELPERS
 
-#: The most urgent cases the board reads per column.
-LIMIT = 200
-#: How many of them each column lists.
+#: How many of its most urgent cases each column lists (the counts are always complete).
 SHOWN = 10
 COLUMNS = ("overdue", "due_soon", "urged", "supervised", "joint")
 
@@ -43,7 +41,7 @@ def board() -> Any:
     session = db_session()
     now = datetime.now(UTC)
     scope = None if tenant_wide else visible_cases("case.supervise")
-    found = supervision.board(session, now, limit=LIMIT, scope=scope)
+    found = supervision.board(session, now, limit=SHOWN, scope=scope)
     ids = {i for column in found.values() for i in column["case_ids"][:SHOWN]}
     query = (select(Case).join(TierNode, TierNode.id == Case.node_id)
              .where(Case.id.in_(ids), visible_cases("case.supervise")))
@@ -53,11 +51,11 @@ def board() -> Any:
         column = found[key]
         listed = [by_id[i] for i in column["case_ids"][:SHOWN] if i in by_id]
         columns.append({"key": key, "count": column["count"], "cases": listed,
-                        "more": column["count"] > len(listed), "truncated": False,
+                        "more": column["count"] > len(listed),
                         "unacknowledged": column.get("unacknowledged")})
     locale = current_locale()
     types = cases.case_types(g.tenant)
     return render_template("workbench/board.html", columns=columns, tenant_wide=tenant_wide,
-                           when=when, as_utc=as_utc, now=now, limit=LIMIT,
+                           when=when, as_utc=as_utc, now=now,
                            type_names={c: t.name(locale) for c, t in types.items()},
                            **TEMPLATE_HELPERS)

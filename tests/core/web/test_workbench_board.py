@@ -66,8 +66,8 @@ def test_another_tenants_leader_sees_none_of_these_cases(world):
 def test_a_sub_node_leaders_counts_are_exact_when_more_urgent_cases_are_elsewhere(
         world, monkeypatch):
     """The counts are counted in the leader's subtree, not filtered from the tenant's most
-    urgent ``LIMIT`` (lowered here to 3 so that 6 cases elsewhere outrank all of theirs)."""
-    monkeypatch.setattr(board_module, "LIMIT", 3)
+    urgent ``SHOWN`` (lowered here to 3 so that 6 cases elsewhere outrank all of theirs)."""
+    monkeypatch.setattr(board_module, "SHOWN", 3)
     now = datetime.now(UTC)
     mine = [world.create_case(world.alpha, title=f"本镇{i}")["code"] for i in range(2)]
     elsewhere = [world.create_case(world.alpha, title=f"他处{i}")["code"] for i in range(6)]
