@@ -18,6 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import create_engine  # noqa: E402
+
 from core.migrate import upgrade  # noqa: E402
 from core.plugins import PluginRegistry  # noqa: E402
 from core.testing.postgres import DEFAULT_ADMIN_URL, throwaway_database, unreachable  # noqa: E402
@@ -58,6 +60,23 @@ def temporary_database(backend: str, registry: PluginRegistry | None = None
     with throwaway_database(registry, app_role=BENCH_APP_ROLE, admin_url=PG_ADMIN_URL,
                             prefix="onedoor_bench", drop_created_role=True) as database:
         yield BenchDatabase(backend, database.owner_url, database.app_url)
+
+
+def refresh_statistics(bench: BenchDatabase) -> None:
+    """Fresh table statistics, as autovacuum keeps them on a production server (this machine's
+    PostgreSQL runs with autovacuum off): ``VACUUM (ANALYZE)`` there, ``ANALYZE`` on SQLite.
+    Without it, plans made while a benchmark's tables held a handful of rows stay in use (the
+    application's prepared statements keep theirs) as the tables grow."""
+    engine = create_engine(bench.owner_url)
+    try:
+        if bench.backend == "sqlite":
+            with engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+            return
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
+    finally:
+        engine.dispose()
 
 
 def pg_available() -> str | None:
@@ -108,13 +127,15 @@ def median_seconds(fn: Callable[[], object], runs: int, *, warmup: int = 2,
 def interleaved_seconds(fns: dict[str, Callable[[], object]], runs: int, *, warmup: int = 2,
                         min_sample: float = 0.005,
                         setups: dict[str, Callable[[], object]] | None = None,
+                        between_rounds: Callable[[], object] | None = None,
                         ) -> dict[str, list[float]]:
     """Samples of several functions taken in alternation, ``runs`` rounds.
 
     Each round samples every function once (in a rotating order), so a busy machine slows all
     of them alike and ratios taken round by round stay meaningful. ``setups[name]``, if given,
-    runs untimed before each call of ``fns[name]`` (then every call is one sample). Returns
-    seconds per call, one sample per round, by name.
+    runs untimed before each call of ``fns[name]`` (then every call is one sample);
+    ``between_rounds``, if given, runs untimed before each round (fresh table statistics, say).
+    Returns seconds per call, one sample per round, by name.
     """
     setups = setups or {}
     inner = {name: _calibrate(fn, warmup, min_sample, setups.get(name))
@@ -123,6 +144,8 @@ def interleaved_seconds(fns: dict[str, Callable[[], object]], runs: int, *, warm
     samples: dict[str, list[float]] = {name: [] for name in names}
     gc.collect()
     for round_ in range(runs):
+        if between_rounds is not None:
+            between_rounds()
         order = names[round_ % len(names):] + names[:round_ % len(names)]
         for name in order:
             samples[name].append(_sample(fns[name], inner[name], setups.get(name)))

@@ -8,7 +8,8 @@ enables no plugin and registers ``general_dispute`` cases without details. Every
 through ``cases.register`` (validation, details schema, plugin checks, deadlines, risk, audit
 event), one transaction per case, as the application role (row-level security on, on
 PostgreSQL). The contenders alternate in rounds (``bench._common.interleaved_seconds``), so a
-busy machine slows all alike; the ratio per type is the median of the round-by-round ratios of
+busy machine slows all alike, and table statistics are refreshed before each round (untimed),
+as autovacuum would; the ratio per type is the median of the round-by-round ratios of
 its rate to the core type's. Target ratio ≥ 0.8: a plugin never makes the hot path slow.
 
 ``general_dispute`` in P's tenant is measured too: what P's hooks cost core's own cases. An
@@ -38,6 +39,7 @@ from bench._common import (  # noqa: E402
     interleaved_seconds,
     median_ratio,
     pg_available,
+    refresh_statistics,
     temporary_database,
 )
 from core import cases, pii  # noqa: E402
@@ -139,7 +141,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
                 print("  no installed plugin declares a case type with an example yet: "
                       "only the core type would run, so there is no ratio to give")
                 return
-            samples = interleaved_seconds(contenders, args.rounds, min_sample=args.sample)
+            samples = interleaved_seconds(contenders, args.rounds, min_sample=args.sample,
+                                          between_rounds=lambda: refresh_statistics(bench))
             base = samples["core"]
             print(f"  {args.rounds} alternating rounds, each sample ≈ {args.sample:.2f}s of "
                   "intakes; ratio = median of per-round rate / core's rate")

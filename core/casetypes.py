@@ -9,6 +9,7 @@ do not exist for a tenant that has not enabled it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from marshmallow import Schema
@@ -58,7 +59,7 @@ class CaseType:
 
                 raise ValidationError(["this case type takes no details"])
             return {}
-        return self.details_schema().load(data or {})
+        return _schema(self.details_schema).load(data or {})
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,10 @@ class IntakeFinding:
         params = dict(getattr(self.message, "params", {}) or {})
         return {"field": self.field, "msgid": msgid, "params": params, "rule": self.rule}
 
+
+
+@cache
+def _schema(schema_class: type[Schema]) -> Schema:
+    # One instance per details schema, reused for every intake: building a schema costs more
+    # than loading with it, and a schema without context or per-call options keeps no state.
+    return schema_class()
