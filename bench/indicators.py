@@ -155,7 +155,7 @@ def case_sql(dialect: str) -> str:
         "warnings": "'[]'",
         "window_type": "CASE i % 3 WHEN 0 THEN 'general_intake' WHEN 1 THEN 'labor' "
                        "ELSE 'legal_aid' END",
-        "registered_by": "'bench'", "registered_at": "reg",
+        "registered_by": "'bench'", "registered_at": "reg", "changed_at": "reg",
         "accepted_at": f"CASE WHEN {accepted} OR fate IN ('withdrawn', 'merged') AND i % 2 = 0 "
                        f"THEN {_shift(dialect, 'reg', '7200')} END",
         "resolved_at": f"CASE WHEN {resolved} THEN "

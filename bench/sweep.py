@@ -104,7 +104,7 @@ CASE_COLUMNS = ("id", "code", "case_type", "category", "channel", "demand_type",
                 "description", "location_node_id", "node_id", "address", "people_involved",
                 "is_group", "risk", "risk_reasons", "status", "rung", "dispatch_count",
                 "escalations", "reopened", "details", "window_type", "registered_by",
-                "registered_at", "due_at", "overdue", "version", "tenant_id")
+                "registered_at", "due_at", "overdue", "version", "tenant_id", "changed_at")
 DEADLINE_COLUMNS = ("id", "case_id", "rule", "started_at", "due_at", "state", "paused_seconds",
                     "calendar_version", "tenant_id")
 
@@ -150,7 +150,7 @@ def load(bench: BenchDatabase, tenant_id: int, node: int, cases: int, overdue: f
                     case_id, f"BE-2026-{case_id:07d}-X", "general_dispute", "neighbor", "walk_in",
                     "dispute", "邻里纠纷", "", node, node, "", 1, False, risk, empty_json,
                     "in_mediation", 0, 0, 0, 0, "{}", "general_intake", "bench", registered,
-                    stamp, False, 1, tenant_id))
+                    stamp, False, 1, tenant_id, registered))
                 clock_rows.append((case_id, case_id, "general_mediation",
                                    _stamp(due - timedelta(days=30), backend), stamp, "running",
                                    0, version, tenant_id))

@@ -44,6 +44,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from core.calendar import DEFAULT_TIMEZONE, WorkCalendar
 from core.db import TenantSession
 from core.models import Case, Deadline
+from core.models.tenant import utcnow
 from core.workflow import Status
 
 UNITS = ("days", "working_days", "hours", "minutes")
@@ -885,14 +886,15 @@ def _refresh_due_set_based(session: TenantSession, tenant_id: int, case_ids: lis
     session.execute(
         update(Case)
         .where(Case.tenant_id == tenant_id, id_in(session, Case.id, case_ids))
-        .values(due_at=earliest),
+        # changed_at as the ORM would stamp it: every write of a case row says when.
+        .values(due_at=earliest, changed_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
     # Loaded cases of this session would otherwise keep their old due_at.
     moved = set(case_ids)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Case) and obj.id in moved:
-            session.expire(obj, ["due_at"])
+            session.expire(obj, ["due_at", "changed_at"])
 
 
 def id_in(session: TenantSession, column: Any, ids: Sequence[int]) -> Any:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased
 from core import audit
 from core.db import TenantSession, tenant_sql
 from core.models import Case, Deadline, Tenant
+from core.models.tenant import utcnow
 from core.sla import (
     BREACHED,
     RUNNING,
@@ -234,13 +235,7 @@ class _Sweep:
             urges = [row for row in rows if row.urged_now]
             breached_cases = sorted({row.case_id for row in rows})
             if breached_cases:
-                overdue = session.execute(
-                    update(Case)
-                    .where(Case.tenant_id == tenant_id, id_in(session, Case.id, breached_cases),
-                           Case.overdue.is_(False))
-                    .values(overdue=True),
-                    execution_options={"synchronize_session": False},
-                ).rowcount
+                overdue = _mark_overdue(session, tenant_id, breached_cases)
         self.seconds["mark"] += _time.perf_counter() - tick
         tick = _time.perf_counter()
         if "leftovers" in self.pending:
@@ -292,6 +287,34 @@ class _Sweep:
             },
         )
         self.seconds["audit"] += _time.perf_counter() - tick
+
+
+def _mark_overdue(session: TenantSession, tenant_id: int, case_ids: list[int]) -> int:
+    """Mark the cases of newly breached clocks ``overdue``; return how many were not yet.
+
+    Every one of those cases gets ``changed_at`` (the wall clock, as the ORM stamps it): a
+    missed clock counts for the indicator rollup (a closed case's 按期办结 turns late) even
+    when the case was overdue already, and the rollup's incremental refresh finds changed cases
+    by ``changed_at`` only. Two UPDATEs keep the count of newly overdue cases exact; the second
+    skips the rows the first one stamped.
+    """
+    stamp = utcnow()
+    overdue = session.execute(
+        update(Case)
+        .where(Case.tenant_id == tenant_id, id_in(session, Case.id, case_ids),
+               Case.overdue.is_(False))
+        .values(overdue=True, changed_at=stamp),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if overdue < len(case_ids):
+        session.execute(
+            update(Case)
+            .where(Case.tenant_id == tenant_id, id_in(session, Case.id, case_ids),
+                   Case.changed_at < stamp)
+            .values(changed_at=stamp),
+            execution_options={"synchronize_session": False},
+        )
+    return overdue
 
 
 def _claim(

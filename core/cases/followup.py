@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core import audit, pii, sla, supervision
 from core.cases.errors import CaseInvalid, CaseNotFound, TransitionRefused, flatten_messages
@@ -15,6 +15,7 @@ from core.cases.lookup import get_case
 from core.db import TenantSession
 from core.messages import msg
 from core.models import Case, Evaluation, MediationAttempt, Party, TierNode
+from core.models.tenant import utcnow
 from core.tenancy import TenantContext
 from core.workflow import Actor, Status
 
@@ -61,10 +62,24 @@ def record_attempt(session: TenantSession, tenant: TenantContext, code: str, act
                                notes=loaded["notes"])
     session.add(attempt)
     session.flush()
+    touch_case(session, case)
     audit.record(session, actor=actor.name, action="case.attempt_recorded", object_type="case",
                  object_id=case.code, data={"rung": attempt.rung, "result": attempt.result,
                                             "leader_involved": attempt.leader_involved})
     return attempt
+
+
+def touch_case(session: TenantSession, case: Case) -> None:
+    """Stamp ``case.changed_at`` for a change of a child row the indicator rollup counts.
+
+    A mediation attempt or an evaluation changes the case's figures without changing its row;
+    the rollup's incremental refresh finds changed cases by ``changed_at`` (:mod:`core.rollups`).
+    A set-based UPDATE of that one column: the optimistic-lock version does not move, so a
+    client holding the case's version may still take a transition after recording an attempt.
+    """
+    session.execute(update(Case).where(Case.id == case.id).values(changed_at=utcnow()),
+                    execution_options={"synchronize_session": False})
+    session.expire(case, ["changed_at"])
 
 
 class EvaluationSchema(Schema):
@@ -104,6 +119,7 @@ def evaluate(session: TenantSession, tenant: TenantContext, code: str, actor: Ac
                             recorded_by=actor.name)
     session.add(evaluation)
     session.flush()
+    touch_case(session, case)
     review = bool(loaded["review"]) and evaluation.rating == "unsatisfied"
     audit.record(session, actor=actor.name, action="case.evaluated", object_type="case",
                  object_id=case.code, data={"rating": evaluation.rating,

@@ -51,6 +51,8 @@ class Case(TenantScoped, Base):
         # Subtree figures and lists match the handling node or the location node.
         Index("ix_cases_tenant_id_location_node_id", "tenant_id", "location_node_id"),
         Index("ix_cases_tenant_id_registered_at", "tenant_id", "registered_at"),
+        # The indicator rollup's incremental refresh looks up the cases changed since the last.
+        Index("ix_cases_tenant_id_changed_at", "tenant_id", "changed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -96,6 +98,13 @@ class Case(TenantScoped, Base):
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # When the row last changed, by the wall clock (never a caller's ``now``): the indicator
+    # rollup rebuilds only the months of cases changed since its previous refresh
+    # (core.rollups). Every ORM UPDATE sets it (onupdate); the set-based UPDATEs of the sweep
+    # and core.sla set it themselves; a new child row the rollup counts (a mediation attempt,
+    # an evaluation) touches the case (core.cases.followup.touch_case).
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -66,7 +66,8 @@ class IndicatorRefresh(TenantScoped, Base):
     """When a tenant's rollup was last built (``as_of``) and with which settings.
 
     ``settings`` fingerprints what shaped the counts (time zone, satisfaction counting,
-    frontline level): a rollup built under other settings is not used.
+    frontline level): a rollup built under other settings is not used. ``tree`` and
+    ``scanned_at`` let the next refresh rebuild only the months that changed.
     """
 
     __tablename__ = "indicator_refreshes"
@@ -81,3 +82,10 @@ class IndicatorRefresh(TenantScoped, Base):
     latest: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rows: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    #: A digest of the tier tree the scopes were built from (nodes' id, path and level, the
+    #: frontline levels): a tree that changed since means a full rebuild.
+    tree: Mapped[str | None] = mapped_column(String(64))
+    #: The wall-clock moment the build began reading cases (``as_of`` may be a given ``now``):
+    #: the next incremental refresh rebuilds the months of cases whose ``changed_at`` is later
+    #: (less :data:`core.rollups.OVERLAP`).
+    scanned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -124,3 +124,44 @@ def test_0007_tells_stored_ladders_the_tier_above_their_last_step(tmp_path, regi
     assert json.loads(rows["haizhou"])["escalation"]["above"] == "district"
     assert json.loads(rows["flat"])["escalation"]["above"] is None  # the street is the top
     assert versions == {5}
+
+
+def test_0014_gives_existing_cases_their_last_known_change(tmp_path, registry) -> None:
+    """Cases written before 0014 get ``changed_at`` from their latest lifecycle moment, and the
+    rollup's stamp no tree digest (so the first refresh afterwards is a full one)."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, registry, revision="0013")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO tenants (id, slug, enabled, case_code_prefix, timezone, "
+                "default_locale, config, config_version, created_at, updated_at) VALUES "
+                "(1, 'old', 1, 'HZ', 'Asia/Shanghai', 'zh_Hans', '{}', 1, "
+                "'2026-01-01', '2026-01-01')"))
+            conn.execute(text("INSERT INTO tier_levels (id, tenant_id, code, rank, names) "
+                              "VALUES (1, 1, 'town', 0, '{}')"))
+            conn.execute(text("INSERT INTO tier_nodes (id, tenant_id, code, name, names, "
+                              "level_id, path, depth) VALUES (1, 1, 'T', 'T', '{}', 1, '/T/', 0)"))
+            for n, closed in ((1, "'2026-03-04 05:06:07'"), (2, "NULL")):
+                conn.execute(text(
+                    "INSERT INTO cases (id, tenant_id, code, case_type, category, channel, "
+                    "demand_type, title, description, location_node_id, node_id, address, "
+                    "people_involved, is_group, risk, risk_reasons, status, rung, "
+                    "dispatch_count, escalations, reopened, details, window_type, "
+                    "registered_by, registered_at, accepted_at, closed_at, overdue, version) "
+                    f"VALUES ({n}, 1, 'C{n}', 'general_dispute', 'other', 'walk_in', 'dispute', "
+                    "'t', '', 1, 1, '', 1, false, 'blue', '[]', 'closed', 0, 0, 0, 0, '{}', '', "
+                    f"'x', '2026-03-01 00:00:00', '2026-03-02 00:00:00', {closed}, false, 1)"))
+            conn.execute(text(
+                "INSERT INTO indicator_refreshes (tenant_id, as_of, settings, rows, seconds) "
+                "VALUES (1, '2026-03-05', 'Asia/Shanghai|x|town', 0, 0)"))
+        upgrade(url, registry)
+        with engine.connect() as conn:
+            changed = dict(conn.execute(text("SELECT code, changed_at FROM cases")).all())
+            stamp = conn.execute(text("SELECT tree, scanned_at FROM indicator_refreshes")).one()
+    finally:
+        engine.dispose()
+    moments = {code: str(value)[:19] for code, value in changed.items()}
+    assert moments == {"C1": "2026-03-04 05:06:07", "C2": "2026-03-02 00:00:00"}
+    assert tuple(stamp) == (None, None)
