@@ -34,6 +34,7 @@ Plugin indicators are always computed live over the population.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -78,12 +79,23 @@ from core.models import (
     TierNode,
 )
 from core.models.indicators import COUNTS
+from core.models.tenant import utcnow
 from core.tenancy import TenantContext
 from core.workflow import OPEN_STATES
 from core.workflow import Referral as Route
 
-#: How old a rollup may get before the periodic sweep rebuilds it.
-REFRESH_EVERY = timedelta(minutes=30)
+#: How old a rollup may get before the periodic sweep refreshes it. An incremental refresh
+#: costs about one month's rebuild (this month always has new intake), not the whole tenant's,
+#: so it can run with every sweep (core.tasks.SWEEP_EVERY_SECONDS): the dashboard's figures
+#: are then at most about two sweeps old.
+REFRESH_EVERY = timedelta(minutes=5)
+#: How far before the previous build's ``scanned_at`` an incremental refresh looks for changed
+#: cases. A transaction that stamped ``changed_at`` before the previous refresh began reading
+#: but committed after it would otherwise be missed: its change was invisible to that build
+#: and looks older than its scan. Also absorbs clock skew between the hosts that stamp cases.
+#: Every OneDoor transaction (a request, a sweep batch) is far shorter.
+OVERLAP = timedelta(minutes=10)
+FULL, INCREMENTAL = "full", "incremental"
 REFRESH_ACTOR = "system:indicators"
 REFRESH_ACTION = "indicators.refreshed"
 #: Facets read straight from a case column (breakdown name → facet).
@@ -121,13 +133,17 @@ _TEMP_INDEXES = (
 
 @dataclass(frozen=True)
 class RefreshResult:
-    """One tenant's rebuild: rows written, cases counted, seconds taken, the moment it is of."""
+    """One tenant's refresh: rows kept in all, cases counted, seconds taken, the moment it is
+    of; ``mode`` "full" or "incremental", the ``months`` rebuilt and, for a full one, why."""
 
     tenant_id: int
     as_of: datetime
     rows: int
     cases: int
     seconds: float
+    mode: str = FULL
+    months: tuple[str, ...] = ()
+    reason: str = ""
 
 
 def fingerprint(session: TenantSession, tenant: TenantContext) -> str:
@@ -136,54 +152,169 @@ def fingerprint(session: TenantSession, tenant: TenantContext) -> str:
     return f"{scope.timezone}|{scope.satisfaction_counts}|{scope.frontline_level}"
 
 
-def refresh(session: TenantSession, tenant: TenantContext, *, now: datetime | None = None,
-            actor: str = REFRESH_ACTOR) -> RefreshResult:
-    """Rebuild ``tenant``'s rollup in the session's transaction (set-based, idempotent).
+def tree_digest(session: TenantSession, scope: ind._Scope) -> str:
+    """A digest of what the scopes are built from: every tier node's id, path and level, and
+    the frontline levels. A node added, moved or re-levelled changes it (a full rebuild)."""
+    digest = hashlib.sha256(repr(sorted(scope.frontline_level_ids)).encode())
+    for node_id, path, level_id in session.execute(
+            select(TierNode.id, TierNode.path, TierNode.level_id).order_by(TierNode.id)):
+        digest.update(f"\n{node_id}|{path}|{level_id}".encode())
+    return digest.hexdigest()
 
-    The statements run on the session's own connection (inside its transaction, with
-    ``app.tenant_id`` set for row-level security) as Core SQL, each naming the tenant in every
-    table it reads; the ORM's automatic tenant criteria do not reach ``INSERT … SELECT``.
-    One audit event (``indicators.refreshed``, by ``actor``) records the moment and the sizes.
-    Raises :class:`core.indicators.IndicatorError` for a bad indicator setting.
+
+def refresh(session: TenantSession, tenant: TenantContext, *, now: datetime | None = None,
+            actor: str = REFRESH_ACTOR, full: bool = False) -> RefreshResult:
+    """Bring ``tenant``'s rollup up to date in the session's transaction (set-based,
+    idempotent): only the months of cases changed since the previous refresh, or every month.
+
+    Incremental when a stamp exists that was built under the same settings and tier tree and
+    ``full`` is not asked: the months (tenant time) of the cases whose ``changed_at`` is at
+    least the previous build's ``scanned_at`` less :data:`OVERLAP` are deleted and rebuilt
+    from those months' cases alone. Otherwise every row is. The statements run on the
+    session's own connection (inside its transaction, with ``app.tenant_id`` set for
+    row-level security) as Core SQL, each naming the tenant in every table it reads; the ORM's
+    automatic tenant criteria do not reach ``INSERT … SELECT``. One audit event
+    (``indicators.refreshed``, by ``actor``) records the moment, the mode, the months rebuilt
+    and the sizes. Raises :class:`core.indicators.IndicatorError` for a bad indicator setting.
     """
     if session.tenant_id != tenant.id:
         raise TenantIsolationError(
             f"rollup of tenant {tenant.id} asked through a session of {session.tenant_id}")
     started = time.perf_counter()
+    # The wall clock before any case is read: what the next refresh compares changed_at with
+    # (``now`` may be a caller's moment, not the clock changed_at is stamped by).
+    scanned_at = utcnow()
     as_of = (now or datetime.now(UTC)).astimezone(UTC)
     scope = ind._scope(session, tenant, None, None, None)
     settings = f"{scope.timezone}|{scope.satisfaction_counts}|{scope.frontline_level}"
     connection = session.connection()
     if scope.dialect == "postgresql":
         connection.execute(select(func.pg_advisory_xact_lock(_LOCK_BASE + tenant.id)))
+    t = tenant.id
+    stamp = session.scalar(select(IndicatorRefresh))  # after the lock: the latest one
+    tree = tree_digest(session, scope)
+    reason = "asked" if full else _full_reason(stamp, settings, tree)
+    if reason:
+        months = _build(session, scope, t, None)
+    else:
+        assert stamp is not None and stamp.scanned_at is not None
+        months = _changed_months(session, scope, t, _aware(stamp.scanned_at) - OVERLAP)
+        if months:
+            _build(session, scope, t, months)
+    stamp, cases = _restamp(session, stamp, t, as_of=as_of, settings=settings, tree=tree,
+                            scanned_at=scanned_at)
+    stamp.seconds = round(time.perf_counter() - started, 3)
+    session.flush()
+    mode = FULL if reason else INCREMENTAL
+    data = {"as_of": as_of.isoformat(), "mode": mode, "months": months, "rows": stamp.rows,
+            "cases": cases, "seconds": stamp.seconds}
+    if reason:
+        data["reason"] = reason
+    audit.record(session, actor=actor, action=REFRESH_ACTION, object_type="indicator_rollup",
+                 object_id=t, data=data)
+    return RefreshResult(t, as_of, stamp.rows, cases, stamp.seconds, mode, tuple(months),
+                         reason)
+
+
+def _restamp(session: TenantSession, stamp: IndicatorRefresh | None, t: int,
+             **values: Any) -> tuple[IndicatorRefresh, int]:
+    """The tenant's stamp (created on the first refresh) with ``values``, the rows kept and
+    the span of registrations counted; returns it and the number of cases."""
+    rows = session.scalar(select(func.count()).select_from(IndicatorRollup)) or 0
+    cases, earliest, latest = session.connection().execute(
+        select(func.count(), func.min(Case.registered_at), func.max(Case.registered_at))
+        .where(Case.tenant_id == t)).one()
+    if stamp is None:
+        stamp = IndicatorRefresh(tenant_id=t)
+        session.add(stamp)
+    for name, value in values.items():
+        setattr(stamp, name, value)
+    stamp.rows, stamp.earliest, stamp.latest = rows, earliest, latest
+    return stamp, cases
+
+
+def _full_reason(stamp: IndicatorRefresh | None, settings: str, tree: str) -> str:
+    """Why the rollup must be rebuilt whole ("": the months that changed will do)."""
+    if stamp is None:
+        return "no rollup yet"
+    if stamp.settings != settings:
+        return "other settings"
+    if stamp.tree != tree:
+        return "the tier tree changed"
+    if stamp.scanned_at is None:
+        return "no scan moment"  # a stamp from before changed_at existed
+    return ""
+
+
+def _changed_months(session: TenantSession, scope: ind._Scope, t: int,
+                    since: datetime) -> list[str]:
+    """The registration months (tenant time) of the cases changed at or after ``since``: a
+    range of the ``(tenant_id, changed_at)`` index, a handful of keys back."""
+    month = ind._month(scope)
+    return sorted(session.scalars(select(month).where(Case.tenant_id == t,
+                                                      Case.changed_at >= since)
+                                  .group_by(month)))
+
+
+def _build(session: TenantSession, scope: ind._Scope, t: int,
+           months: list[str] | None) -> list[str]:
+    """Replace the rows of ``months`` (None: every month) from their cases; the months built.
+
+    The facts table holds the cases of those months only, so every facet statement, the
+    scopes of the (handling, location) pairs and the mediators' attempts are theirs alone.
+    """
+    connection = session.connection()
     _drop_temp(connection)
     for table in (FACTS, NODE_SCOPES, PAIR_SCOPES):
         table.create(connection)
     for statement in _TEMP_INDEXES:
         connection.exec_driver_sql(statement)
-    t = tenant.id
-    connection.execute(insert(FACTS).from_select([c.name for c in FACTS.c], _facts(scope, t)))
+    facts = _facts(scope, t)
+    if months is not None:
+        facts = facts.where(_in_months(scope, months))
+    connection.execute(insert(FACTS).from_select([c.name for c in FACTS.c], facts))
     _fill_scopes(connection, t)
-    session.execute(delete(IndicatorRollup))  # ORM: the tenant criteria apply
-    for statement in _facet_inserts(t):
+    old = delete(IndicatorRollup)  # ORM: the tenant criteria apply
+    if months is not None:
+        old = old.where(IndicatorRollup.month.in_(months))
+    session.execute(old)
+    for statement in _facet_inserts(t, partial=months is not None):
         connection.execute(statement)
-    rows = session.scalar(select(func.count()).select_from(IndicatorRollup)) or 0
-    span = connection.execute(select(func.count(), func.min(Case.registered_at),
-                                     func.max(Case.registered_at))
-                              .where(Case.tenant_id == t)).one()
+    if months is None:
+        months = sorted(connection.scalars(select(FACTS.c.month).distinct()))
     _drop_temp(connection)
-    stamp = session.scalar(select(IndicatorRefresh))
-    if stamp is None:
-        stamp = IndicatorRefresh(tenant_id=t)
-        session.add(stamp)
-    stamp.as_of, stamp.settings, stamp.rows = as_of, settings, rows
-    stamp.earliest, stamp.latest = span[1], span[2]
-    stamp.seconds = round(time.perf_counter() - started, 3)
-    session.flush()
-    audit.record(session, actor=actor, action=REFRESH_ACTION, object_type="indicator_rollup",
-                 object_id=t, data={"as_of": as_of.isoformat(), "rows": rows,
-                                    "cases": span[0], "seconds": stamp.seconds})
-    return RefreshResult(t, as_of, rows, span[0], stamp.seconds)
+    return months
+
+
+def _in_months(scope: ind._Scope, months: list[str]) -> Any:
+    """Cases registered in ``months`` (tenant time).
+
+    Each run of consecutive months becomes a range of ``registered_at``, which the
+    ``(tenant_id, registered_at)`` index answers; the ranges are a day wider than the months
+    (SQLite cuts months at one UTC offset), and the month itself, computed as the facts
+    compute it, decides.
+    """
+    zone = ZoneInfo(scope.timezone)
+    ranges = [and_(Case.registered_at >= _key_start(first, zone) - timedelta(days=1),
+                   Case.registered_at < _key_start(_next_month(last), zone) + timedelta(days=1))
+              for first, last in _runs(months)]
+    return and_(or_(*ranges), ind._month(scope).in_(months))
+
+
+def _runs(months: list[str]) -> list[tuple[str, str]]:
+    """Sorted month keys as runs of consecutive months: (first, last) each."""
+    runs: list[tuple[str, str]] = []
+    for key in sorted(months):
+        if runs and _next_month(runs[-1][1]) == key:
+            runs[-1] = (runs[-1][0], key)
+        else:
+            runs.append((key, key))
+    return runs
+
+
+def _key_start(key: str, zone: ZoneInfo) -> datetime:
+    """The first moment (UTC) of month ``YYYY-MM`` in ``zone``."""
+    return datetime(int(key[:4]), int(key[5:]), 1, tzinfo=zone).astimezone(UTC)
 
 
 def refresh_due(session: TenantSession, now: datetime, every: timedelta = REFRESH_EVERY) -> bool:
@@ -278,8 +409,9 @@ def _fill_scopes(connection: Any, t: int) -> None:
               .join(s, s.c.node_id == pairs.c.loc_id))))
 
 
-def _facet_inserts(t: int) -> list[Any]:
-    """One INSERT … SELECT … GROUP BY per facet, into indicator_rollups."""
+def _facet_inserts(t: int, *, partial: bool = False) -> list[Any]:
+    """One INSERT … SELECT … GROUP BY per facet, into indicator_rollups (``partial``: the
+    facts are some months' cases only)."""
     f, ps, ns = FACTS, PAIR_SCOPES, NODE_SCOPES
     names = ["tenant_id", "month", "scope_id", "facet", "value", *COUNTS, "hours_sum"]
     by_pair = and_(ps.c.node_id == f.c.node_id, ps.c.loc_id == f.c.loc_id)
@@ -304,17 +436,25 @@ def _facet_inserts(t: int) -> list[Any]:
              .select_from(f).join(ps, by_pair).where(f.c.resolved == 1)
              .group_by(f.c.month, ps.c.scope_id, f.c.whole_hours))
     statements.append(insert(IndicatorRollup.__table__).from_select(names, hours))
-    statements.append(insert(IndicatorRollup.__table__).from_select(names, _mediators(t)))
+    statements.append(insert(IndicatorRollup.__table__).from_select(names,
+                                                                     _mediators(t, partial)))
     return statements
 
 
-def _mediators(t: int) -> Any:
-    """Per mediator: attempts, cases mediated, succeeded by that mediator, resolved."""
+def _mediators(t: int, partial: bool = False) -> Any:
+    """Per mediator: attempts, cases mediated, succeeded by that mediator, resolved.
+
+    ``partial``: only the attempts of the facts' cases are grouped (by the case index), not
+    every attempt of the tenant for the join to throw most of them away.
+    """
     f, ps = FACTS, PAIR_SCOPES
+    attempts = [MediationAttempt.tenant_id == t]
+    if partial:
+        attempts.append(MediationAttempt.case_id.in_(select(f.c.case_id)))
     per_case = (select(MediationAttempt.case_id, MediationAttempt.mediator,
                        func.count().label("n"),
                        func.max(_flag(MediationAttempt.result == "succeeded")).label("s"))
-                .where(MediationAttempt.tenant_id == t)
+                .where(*attempts)
                 .group_by(MediationAttempt.case_id, MediationAttempt.mediator).subquery())
     values = {name: literal(0) for name in COUNTS}
     values.update(cases=func.count(), mediated=func.count(), resolved=func.sum(f.c.resolved),
@@ -673,5 +813,6 @@ def breakdown(session: TenantSession, tenant: TenantContext, by: str,
     return source(session, tenant, **kwargs).breakdown(by)
 
 
-__all__ = ["REFRESH_EVERY", "RefreshResult", "Source", "breakdown", "compute", "fingerprint",
-           "refresh", "refresh_due", "source"]
+__all__ = ["FULL", "INCREMENTAL", "OVERLAP", "REFRESH_EVERY", "RefreshResult", "Source",
+           "breakdown", "compute", "fingerprint", "refresh", "refresh_due", "source",
+           "tree_digest"]

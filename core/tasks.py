@@ -11,8 +11,9 @@ spreads the sweep over machines::
 Beat runs ``core.tasks.sweep_all`` every 5 minutes (:data:`BEAT_SCHEDULE`); it fans out one
 ``core.tasks.sweep_tenant`` per enabled tenant, all with the same ``now``. Each task builds its
 own :class:`core.db.Database` from settings: no Flask app is involved. After the sweep, a
-tenant's indicator rollup (:mod:`core.rollups`, what the dashboard reads) is rebuilt when it is
-older than :data:`core.rollups.REFRESH_EVERY`. The sweep is idempotent,
+tenant's indicator rollup (:mod:`core.rollups`, what the dashboard reads) is refreshed when it
+is older than :data:`core.rollups.REFRESH_EVERY` — incrementally, so with every sweep or so:
+only the months of cases changed since the previous refresh are rebuilt. The sweep is idempotent,
 so tasks are acknowledged late: a worker that dies mid-sweep has its task redelivered and the
 re-run finishes the job without notifying anyone twice.
 """
@@ -134,10 +135,11 @@ def sweep_one(
 
 def refresh_indicators(database: Database, registry: PluginRegistry, tenant: Tenant,
                        now: datetime, *, every: timedelta | None = None) -> Any:
-    """Rebuild ``tenant``'s indicator rollup when it is missing or older than ``every``
+    """Refresh ``tenant``'s indicator rollup when it is missing or older than ``every``
     (default :data:`core.rollups.REFRESH_EVERY`); returns the refresh, or None when not due.
 
-    Runs after the sweep, which marks cases overdue (a count the rollup keeps). A bad
+    Runs after the sweep, which marks cases overdue (a count the rollup keeps, found by the
+    incremental refresh through ``cases.changed_at`` like any other change). A bad
     indicator setting is logged, never allowed to stop the sweep: the dashboard then computes
     live and shows the setting's error.
     """
@@ -159,8 +161,9 @@ def refresh_indicators(database: Database, registry: PluginRegistry, tenant: Ten
         log.warning("indicator rollup of tenant %s not refreshed: %s (%s)", tenant.slug, exc,
                     exc.field)
         return None
-    log.info("indicator rollup of tenant %s: %s rows of %s cases in %.1fs", tenant.slug,
-             result.rows, result.cases, result.seconds)
+    log.info("indicator rollup of tenant %s (%s, %s months): %s rows of %s cases in %.1fs",
+             tenant.slug, result.mode, len(result.months), result.rows, result.cases,
+             result.seconds)
     return result
 
 

@@ -1,19 +1,32 @@
-"""``onedoor indicators refresh``: rebuild the indicator rollup the dashboard reads, now.
+"""``onedoor indicators refresh``: bring the indicator rollup the dashboard reads up to date.
 
-The periodic sweep (``core.tasks``) rebuilds a tenant's rollup when it is older than
-:data:`core.rollups.REFRESH_EVERY`; operators run this after an import, a change of indicator
-settings or a restore, or from cron on a deployment without a broker. Prints one line per
-tenant; bad input exits 2 naming the option.
+The periodic sweep (``core.tasks``) refreshes a tenant's rollup when it is older than
+:data:`core.rollups.REFRESH_EVERY`; operators run this from cron on a deployment without a
+broker, and with ``--full`` after a restore or a bulk load written in SQL by hand (rows that
+did not stamp ``cases.changed_at``). By default the refresh is incremental: only the months of
+cases changed since the previous one are rebuilt (a change of indicator settings or of the
+tier tree makes it full by itself). Prints one line per tenant; bad input exits 2 naming the
+option.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from sqlalchemy import select
 
 from core.models import Tenant
+
+
+def _built(result: Any) -> str:
+    """What was rebuilt: "full (why), N months" or "incremental, N months (the first few)"."""
+    months = result.months
+    shown = ", ".join(months[:3]) + (", …" if len(months) > 3 else "")
+    if result.mode == "full":
+        return f"full ({result.reason}), {len(months)} months"
+    return f"incremental, {len(months)} months" + (f" ({shown})" if months else "")
 
 
 @click.group("indicators")
@@ -24,8 +37,11 @@ def command() -> None:
 @command.command("refresh")
 @click.option("--tenant", "slug", metavar="SLUG",
               help="Refresh this tenant only (default: all enabled tenants).")
-def refresh_command(slug: str | None) -> None:
-    """Rebuild each tenant's indicator rollup from its cases (set-based, idempotent; the
+@click.option("--full", is_flag=True,
+              help="Rebuild every month (default: only the months of cases changed since the "
+                   "previous refresh).")
+def refresh_command(slug: str | None, full: bool) -> None:
+    """Refresh each tenant's indicator rollup from its cases (set-based, idempotent; the
     dashboard then shows "figures as of" this moment)."""
     from core import rollups  # noqa: PLC0415 - keep `onedoor --help` fast
     from core.cli import fail, open_database  # noqa: PLC0415
@@ -54,7 +70,7 @@ def refresh_command(slug: str | None) -> None:
             try:
                 with database.transaction(row.id) as session:
                     result = rollups.refresh(session, context, now=datetime.now(UTC),
-                                             actor="system:cli")
+                                             actor="system:cli", full=full)
             except IndicatorError as exc:
                 # One tenant's bad setting must not keep the others' figures from refreshing.
                 problems.append(f"{row.slug}: {exc} ({exc.field})")
@@ -62,7 +78,7 @@ def refresh_command(slug: str | None) -> None:
                 continue
             click.echo(f"{row.slug}: {result.cases} cases, {result.rows} rows, "
                        f"as of {result.as_of.isoformat(timespec='seconds')} "
-                       f"({result.seconds:.2f}s)")
+                       f"({result.seconds:.2f}s); {_built(result)}")
     finally:
         database.dispose()
     if problems:

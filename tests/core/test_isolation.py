@@ -306,6 +306,27 @@ def test_bulk_update_and_delete_leave_other_tenant_untouched(world: World) -> No
     assert world.rows(CenterWindow, world.a) == []
 
 
+def test_rollup_refreshes_leave_other_tenant_untouched(world: World, registry) -> None:
+    """A full, then an incremental, refresh of A's indicator rollup: B's rows (its own rollup
+    and stamp among them) stay exactly as they were."""
+    from core import rollups  # noqa: PLC0415
+    from core.models import Case, IndicatorRollup  # noqa: PLC0415
+    from core.models.tenant import utcnow  # noqa: PLC0415
+    from core.tenancy import TenantDirectory  # noqa: PLC0415
+
+    before = world.snapshot()
+    alpha = TenantDirectory(world.database, registry).get("alpha")
+    with world.database.transaction(world.a) as session:
+        assert rollups.refresh(session, alpha).mode == "full"
+    with world.database.transaction(world.a) as session:
+        session.execute(update(Case).values(changed_at=utcnow()),
+                        execution_options={"synchronize_session": False})
+        result = rollups.refresh(session, alpha)
+    assert result.mode == "incremental" and result.months
+    assert world.rows(IndicatorRollup, world.a)
+    assert world.snapshot() == before
+
+
 def test_bulk_update_by_primary_key_still_updates_own_rows(world: World) -> None:
     with world.database.transaction(world.a) as session:
         level = session.scalars(select(TierLevel).order_by(TierLevel.rank)).first()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core import indicators, rollups
 from core.db import Database
@@ -33,10 +33,11 @@ from core.models import (
     TierNode,
 )
 from core.plugins import PluginRegistry
+from core.sweep import sweep
 from core.tenancy import TenantDirectory
-from core.tiers import NodeRow
+from core.tiers import NodeRow, move_node
 from core.workflow import Status
-from tests.core.test_indicators import LEVELS, NOW, _with_settings, figures
+from tests.core.test_indicators import LEVELS, NOW, Story, _with_settings, figures
 from tests.core.test_indicators import world as world  # noqa: F401 - the story fixture
 from tests.factories import make_tenant
 
@@ -259,6 +260,196 @@ def test_generated_cases_have_the_same_figures_from_the_rollup(database: Databas
                 assert not same(session, tenant, path, start, end).live
 
 
+# --- incremental refresh ------------------------------------------------------------------------
+
+H = timedelta(hours=1)
+
+
+def rollup_rows(database: Database, tenant_id: int) -> list[tuple]:
+    """Every rollup row of the tenant but its id, sorted (hours summed to the microsecond)."""
+    r = IndicatorRollup
+    columns = [getattr(r, c.name) for c in r.__table__.columns if c.name != "id"]
+    with database.transaction(tenant_id) as session:
+        rows = [tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                for row in session.execute(select(*columns))]
+    return sorted(rows, key=repr)
+
+
+def rows_with_ids(database: Database, tenant_id: int) -> list[tuple]:
+    """Every rollup row of the tenant as stored, id included, and its stamp."""
+    r = IndicatorRollup
+    with database.transaction(tenant_id) as session:
+        rows = [tuple(row) for row in session.execute(
+            select(*(getattr(r, c.name) for c in r.__table__.columns)).order_by(r.id))]
+        stamp = session.execute(select(IndicatorRefresh.as_of, IndicatorRefresh.scanned_at,
+                                       IndicatorRefresh.rows)).one()
+    return [*rows, tuple(stamp)]
+
+
+def settle(database: Database, tenant_id: int) -> datetime:
+    """Date every case's last change a day before the latest refresh began reading.
+
+    In production only the last minutes' changes fall inside the overlap; here the whole
+    world was written a moment ago. Returns the refresh's ``scanned_at``.
+    """
+    with database.transaction(tenant_id) as session:
+        scanned = rollups._aware(session.scalar(select(IndicatorRefresh.scanned_at)))
+        session.execute(update(Case).values(changed_at=scanned - timedelta(days=1)),
+                        execution_options={"synchronize_session": False})
+    return scanned
+
+
+def changed(database: Database, tenant_id: int, code: str, moment: datetime) -> None:
+    with database.transaction(tenant_id) as session:
+        session.execute(update(Case).where(Case.code == code).values(changed_at=moment),
+                        execution_options={"synchronize_session": False})
+
+
+def full_rows(database: Database, tenant) -> list[tuple]:
+    """The rows a full rebuild gives now."""
+    with database.transaction(tenant.id) as session:
+        assert rollups.refresh(session, tenant, now=NOW, full=True).reason == "asked"
+    return rollup_rows(database, tenant.id)
+
+
+def months_world(world, *, swept_at: datetime = NOW) -> tuple:
+    """The story plus a case resolved in September and one in October 2026 (tenant time);
+    clocks due before ``swept_at`` already breached; a full refresh; every change settled."""
+    database, _, tenant, other, codes, _ = world
+    story = Story(database, tenant)
+    for month in (9, 10):
+        at = local(2026, month, 8)
+        codes[f"M{month}"] = code = story.register(at=at)
+        story.to_mediation(code, at + H)
+        story.attempt(code, "succeeded", at + 2 * H)
+        story.move(code, "resolve", at + 3 * H, outcome="和解")
+        story.move(code, "close", at + 4 * H)
+    sweep(database, tenant.id, swept_at)
+    first = refresh(database, tenant)
+    assert (first.mode, first.reason) == ("full", "no rollup yet")
+    assert first.months == ("2025-11", "2026-09", "2026-10", "2026-11")
+    settle(database, tenant.id)
+    return database, tenant, other, codes, story
+
+
+def test_an_incremental_refresh_rebuilds_the_months_of_changed_cases(world) -> None:
+    database, tenant, _, codes, story = months_world(world)
+    before = rollup_rows(database, tenant.id)
+    # Changes of November 2026 cases, each alone: a transition, an evaluation, a mediation
+    # attempt, the sweep marking a case overdue (J's acceptance clock runs out), a new intake.
+    changes = {
+        "transition": lambda: story.move(codes["G"], "close", NOW + 60 * H),
+        "evaluation": lambda: story.evaluate(codes["H"], "satisfied", NOW + 130 * H),
+        "attempt": lambda: story.attempt(codes["C"], "failed", NOW + 9 * H),
+        "sweep": lambda: sweep(database, tenant.id, NOW + timedelta(days=5)),
+        "intake": lambda: story.register(at=NOW + 48 * H),
+    }
+    for step, (name, change) in enumerate(changes.items()):
+        settle(database, tenant.id)
+        result = change()
+        if name == "sweep":
+            assert result.counts["overdue_cases"] == 1
+        result = refresh(database, tenant, NOW + step * H)
+        assert (result.mode, result.months, result.reason) == ("incremental", ("2026-11",),
+                                                               ""), name
+        after = rollup_rows(database, tenant.id)
+        assert result.rows == len(after), name
+        assert after == full_rows(database, tenant), name
+    assert after != before
+    with database.transaction(tenant.id) as session:
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "indicators.refreshed").order_by(AuditEvent.id)).all()
+        assert [e.data["mode"] for e in events] == ["full", *["incremental", "full"] * 5]
+        assert events[1].data["months"] == ["2026-11"] and "reason" not in events[1].data
+        assert events[2].data["reason"] == "asked"
+        assert not same(session, tenant).live
+
+
+def test_a_new_month_or_no_change_rebuilds_that_month_or_none(world) -> None:
+    database, tenant, _, _, story = months_world(world)
+    before = rows_with_ids(database, tenant.id)
+    quiet = refresh(database, tenant, NOW + H)
+    assert (quiet.mode, quiet.months) == ("incremental", ())
+    assert rows_with_ids(database, tenant.id)[:-1] == before[:-1]  # not even rewritten
+    story.register(at=local(2026, 12, 3))
+    result = refresh(database, tenant, NOW + 2 * H)
+    assert (result.mode, result.months) == ("incremental", ("2026-12",))
+    assert rollup_rows(database, tenant.id) == full_rows(database, tenant)
+
+
+def test_the_overlap_catches_a_change_stamped_just_before_the_previous_scan(world) -> None:
+    database, tenant, _, codes, _ = months_world(world)
+    with database.transaction(tenant.id) as session:
+        scanned = rollups._aware(session.scalar(select(IndicatorRefresh.scanned_at)))
+    # Committed after that refresh had read the cases, though stamped before it began:
+    changed(database, tenant.id, codes["M9"], scanned - timedelta(minutes=5))
+    # Older than the overlap: counted by that refresh already.
+    changed(database, tenant.id, codes["M10"], scanned - rollups.OVERLAP - timedelta(minutes=1))
+    result = refresh(database, tenant, NOW + H)
+    assert (result.mode, result.months) == ("incremental", ("2026-09",))
+
+
+def test_a_clock_missed_on_a_closed_overdue_case_is_rebuilt(world) -> None:
+    """Closed late (按期办结) turns when a clock that outlived the closing is missed, though the
+    case was overdue already and the sweep's overdue flag does not change."""
+    database, tenant, _, codes, _ = months_world(world, swept_at=NOW + timedelta(days=2))
+    due = NOW + timedelta(days=3)
+    with database.transaction(tenant.id) as session:
+        case = session.scalar(select(Case).where(Case.code == codes["M9"]))
+        assert case.status == Status.CLOSED.value
+        session.add(Deadline(case_id=case.id, rule="general_mediation",
+                             started_at=case.closed_at, due_at=due, state="running"))
+        case.overdue = True  # another of its clocks was missed before
+    refresh(database, tenant, NOW + 2 * H)
+    settle(database, tenant.id)
+    before = rollup_rows(database, tenant.id)
+    swept = sweep(database, tenant.id, due + H)
+    assert swept.counts["breached"] == 1 and swept.counts["overdue_cases"] == 0
+    result = refresh(database, tenant, NOW + 3 * H)
+    assert (result.mode, result.months) == ("incremental", ("2026-09",))
+    after = rollup_rows(database, tenant.id)
+    assert after != before and after == full_rows(database, tenant)
+
+
+def test_other_settings_or_another_tier_tree_force_a_full_rebuild(world, registry) -> None:
+    database, tenant, _, _, _ = months_world(world)
+    strict = _with_settings(database, registry, tenant, satisfaction_counts="satisfied")
+    result = refresh(database, strict, NOW + H)
+    assert (result.mode, result.reason) == ("full", "other settings")
+    assert refresh(database, strict, NOW + 2 * H).mode == "incremental"
+    with database.transaction(tenant.id) as session:
+        village, town = (session.scalar(select(TierNode).where(TierNode.code == code))
+                         for code in ("V1", "T2"))
+        move_node(session, village, town)
+    result = refresh(database, strict, NOW + 3 * H)
+    assert (result.mode, result.reason) == ("full", "the tier tree changed")
+    assert result.months == ("2025-11", "2026-09", "2026-10", "2026-11")
+    with database.transaction(tenant.id) as session:
+        assert not same(session, strict, "/C/D1/T2/").live
+    assert refresh(database, strict, NOW + 4 * H).mode == "incremental"
+
+
+def test_an_incremental_refresh_never_touches_another_tenants_rollup(world) -> None:
+    database, tenant, other, codes, story = months_world(world)
+    refresh(database, other)
+    settle(database, other.id)
+    theirs = rows_with_ids(database, other.id)
+    # A change of the other tenant's makes no month of this tenant's dirty …
+    with database.transaction(other.id) as session:
+        code = session.scalar(select(Case.code).order_by(Case.id))
+    Story(database, other).move(code, "archive", NOW + 6 * H)
+    mine = refresh(database, tenant, NOW + H)
+    assert (mine.mode, mine.months) == ("incremental", ())
+    # … and rebuilding this tenant's months leaves every row of the other's where it was.
+    story.move(codes["G"], "close", NOW + 60 * H)
+    mine = refresh(database, tenant, NOW + 2 * H)
+    assert (mine.mode, mine.months) == ("incremental", ("2026-11",))
+    assert rows_with_ids(database, other.id) == theirs
+    with database.transaction(other.id) as session:
+        assert rollups.compute(session, other)["intake"].value == 3
+    assert refresh(database, other, NOW + 3 * H).months == ("2026-11",)
+
+
 # --- onedoor indicators refresh, and the sweep ----------------------------------------------
 
 
@@ -281,6 +472,12 @@ def test_the_refresh_command_rebuilds_each_tenant_and_refuses_unknown_ones(sqlit
         event = session.scalar(select(AuditEvent).where(
             AuditEvent.action == "indicators.refreshed"))
         assert event.actor == "system:cli" and event.data["cases"] == 20
+    again = CliRunner().invoke(build_cli(), ["indicators", "refresh", "--tenant", "alpha"],
+                               env=env)
+    assert again.exit_code == 0 and "alpha: 20 cases" in again.output, again.output
+    assert "; incremental, " in again.output and "beta" not in again.output
+    forced = CliRunner().invoke(build_cli(), ["indicators", "refresh", "--full"], env=env)
+    assert "alpha: 20 cases" in forced.output and "full (asked)" in forced.output
     result = CliRunner().invoke(build_cli(), ["indicators", "refresh", "--tenant", "nowhere"],
                                 env=env)
     assert result.exit_code == 2 and "--tenant" in result.output
@@ -298,9 +495,10 @@ def test_the_sweep_refreshes_a_missing_or_old_rollup_only(database: Database,
         row = session.get(Tenant, tenant_id)
     sweep_one(database, registry, row, NOW)
     with database.transaction(tenant_id) as session:
-        assert rollups.refresh_due(session, NOW + timedelta(minutes=29)) is False
+        assert rollups.refresh_due(session, NOW + rollups.REFRESH_EVERY - timedelta(
+            seconds=1)) is False
         assert session.scalar(select(IndicatorRefresh.as_of)).replace(tzinfo=UTC) == NOW
-    sweep_one(database, registry, row, NOW + timedelta(minutes=10))  # fresh: left alone
+    sweep_one(database, registry, row, NOW + rollups.REFRESH_EVERY / 2)  # fresh: left alone
     with database.transaction(tenant_id) as session:
         assert session.scalar(select(IndicatorRefresh.as_of)).replace(tzinfo=UTC) == NOW
     sweep_one(database, registry, row, NOW + rollups.REFRESH_EVERY)
