@@ -6,7 +6,11 @@ Fills one tenant with N cases (default 1,000,000) with the generator of ``bench/
 through the login form of an ``app.test_client()``. Then measures, in one process:
 
 * ``refresh``    the rollup rebuild the dashboard reads (``core.rollups.refresh``, what
-  ``onedoor indicators refresh`` and the sweep run): seconds and rows.
+  ``onedoor indicators refresh`` and the sweep run): seconds and rows. Then T cases of the
+  latest month (default 1,000, ``--touch``) are changed (one more escalation each, as the
+  application role), and the incremental refresh that follows is timed against a full one
+  (``--full``) with their ratio, plus a refresh with nothing changed (what most sweeps run);
+  the line says whether the incremental refresh left exactly the rows the full one builds.
 * ``dashboard``  GET /bench/dashboard/ for the tenant root over the last twelve months (this
   month and the eleven before; every card, seven breakdowns, the funnel, year on year): p50 /
   p95 server time over R requests, and the ratio to the hand-written SQL aggregates the page
@@ -22,7 +26,7 @@ PostgreSQL runs as the application role under row-level security. Figures are pr
 asserted.
 
     python bench/ui.py [--backend sqlite|postgresql|both] [--cases 1000000] [--requests 10]
-                       [--explain]
+                       [--touch 1000] [--explain]
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import re
 import statistics
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -57,7 +61,7 @@ from core import accounts, rollups  # noqa: E402
 from core.app import create_app  # noqa: E402
 from core.authz import visibility  # noqa: E402
 from core.db import Database  # noqa: E402
-from core.models import Case, TierNode, User  # noqa: E402
+from core.models import Case, IndicatorRollup, TierNode, User  # noqa: E402
 from core.models.indicators import COUNTS  # noqa: E402
 from core.plugins import PluginRegistry  # noqa: E402
 from core.settings import load_settings  # noqa: E402
@@ -200,7 +204,8 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
-def run_backend(backend: str, cases: int, requests: int, explain: bool = False) -> None:
+def run_backend(backend: str, cases: int, requests: int, explain: bool = False,
+                touch: int = 1000) -> None:
     """Build, load and measure one backend; print its figures."""
     registry = PluginRegistry()
     with temporary_database(backend, registry) as bench:
@@ -221,6 +226,7 @@ def run_backend(backend: str, cases: int, requests: int, explain: bool = False) 
                 refreshed = rollups.refresh(session, tenant, now=NOW)
             print(f"  rollup refresh (onedoor indicators refresh)  {refreshed.seconds:7.1f} s   "
                   f"{refreshed.rows:,} rows", flush=True)
+            measure_refresh(engine, database, tenant, backend, tenant_id, touch)
             client = app.test_client()
             sign_in(client)
             measure(app, client, engine, database, backend, tenant_id, requests, explain)
@@ -228,6 +234,57 @@ def run_backend(backend: str, cases: int, requests: int, explain: bool = False) 
             app.extensions["onedoor"].database.dispose()
             engine.dispose()
             database.dispose()
+
+
+def touch_latest(engine, backend: str, tenant_id: int, n: int) -> int:
+    """One more escalation for each of the ``n`` latest-registered cases, stamped changed now
+    (as the application would: the role and tenant of the app); returns the rows changed."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"),
+                         {"t": str(tenant_id)})
+        return conn.execute(text(
+            "UPDATE cases SET escalations = escalations + 1, changed_at = :now "
+            "WHERE tenant_id = :t AND id IN (SELECT id FROM cases WHERE tenant_id = :t "
+            "ORDER BY registered_at DESC LIMIT :n)"),
+            {"t": tenant_id, "n": n, "now": now.strftime("%Y-%m-%d %H:%M:%S.%f")
+             if backend == "sqlite" else now}).rowcount
+
+
+def rollup_rows(database: Database, tenant_id: int) -> list[tuple]:
+    """The tenant's rollup rows but their ids, sorted (hours summed to the microsecond)."""
+    r = IndicatorRollup
+    columns = [getattr(r, c.name) for c in r.__table__.columns if c.name != "id"]
+    with database.transaction(tenant_id) as session:
+        rows = [tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                for row in session.execute(select(*columns))]
+    return sorted(rows, key=repr)
+
+
+def measure_refresh(engine, database: Database, tenant, backend: str, tenant_id: int,
+                    touch: int) -> None:
+    """A refresh with nothing changed since the first; an incremental one after ``touch``
+    cases of the latest month changed, against a full one."""
+    def timed(**kwargs) -> rollups.RefreshResult:
+        with database.transaction(tenant_id) as session:
+            return rollups.refresh(session, tenant, now=NOW, **kwargs)
+
+    quiet = timed()  # the cases were loaded long before the first refresh began
+    changed = touch_latest(engine, backend, tenant_id, touch)
+    incremental = timed()
+    rows = rollup_rows(database, tenant_id)
+    full = timed(full=True)
+    same = "yes" if rollup_rows(database, tenant_id) == rows else "NO"
+    months = ", ".join(incremental.months)
+    print(f"  refresh, nothing changed since              {quiet.seconds:7.2f} s   "
+          f"{quiet.mode}, {len(quiet.months)} month(s) rebuilt", flush=True)
+    print(f"  refresh after {changed:,} cases changed (latest)  {incremental.seconds:7.2f} s   "
+          f"{incremental.mode}, {len(incremental.months)} month(s) rebuilt ({months})",
+          flush=True)
+    print(f"  full refresh (--full)                       {full.seconds:7.2f} s   ratio "
+          f"incremental / full {incremental.seconds / full.seconds:.3f}   "
+          f"same rows as the full: {same}", flush=True)
 
 
 def explain_queue(app, client, queue_url: str, database: Database, tenant_id: int) -> None:
@@ -350,6 +407,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=10,
                         help="dashboard requests (alternating with the SQL)")
+    parser.add_argument("--touch", type=int, default=1000,
+                        help="cases of the latest month changed before the incremental "
+                             "refresh is timed")
     parser.add_argument("--explain", action="store_true",
                         help="PostgreSQL: print EXPLAIN (ANALYZE, BUFFERS) of the queue page's "
                              "statement, as sent and in SQLite's 'node_id + 0' shape")
@@ -359,7 +419,7 @@ def main() -> None:
         if backend == "postgresql" and (problem := pg_available()) is not None:
             print(f"\n== postgresql: skipped, server not reachable ({problem}) ==")
             continue
-        run_backend(backend, args.cases, args.requests, args.explain)
+        run_backend(backend, args.cases, args.requests, args.explain, args.touch)
 
 
 if __name__ == "__main__":
