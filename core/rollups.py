@@ -13,14 +13,26 @@ follow by subtraction), ``mediator`` and ``hours`` (a histogram of whole hours t
 which the median is exact; breakdowns other than by month give no median from the rollup —
 the dashboard does not show one — and say so with a None value).
 
-**Building.** :func:`refresh` rebuilds one tenant's rows set-based in one transaction: one
+**Building.** :func:`refresh` rebuilds a tenant's rows set-based in one transaction: one
 ``INSERT … SELECT`` of per-case facts into a temporary table (no case row is loaded into
 Python), then one ``INSERT … SELECT … GROUP BY`` per facet joined to the scopes of each
-(handling node, location node) pair. It replaces the tenant's rows and stamps
-:class:`core.models.IndicatorRefresh` (``as_of``, the settings that shaped the counts, the
-earliest and latest registration counted), so it is idempotent. The periodic sweep
-(:mod:`core.tasks`) calls it when the rollup is older than :data:`REFRESH_EVERY`; operators run
-``onedoor indicators refresh``.
+(handling node, location node) pair. It stamps :class:`core.models.IndicatorRefresh`
+(``as_of``, the settings that shaped the counts, a digest of the tier tree, the wall-clock
+moment it began reading the cases, the earliest and latest registration counted), and it is
+idempotent.
+
+**Incremental.** A month's rows depend only on the cases registered in it (and their child
+rows), and every change the rollup counts stamps its case's ``changed_at`` (the ORM's
+onupdate; the sweep's set-based UPDATEs; a new attempt or evaluation touches its case). So when
+the stamp was built under the same settings and tier tree, :func:`refresh` rebuilds only the
+months of the cases changed at or after the previous scan less :data:`OVERLAP` — their rows
+deleted and re-inserted by the same statements over a facts table of those months' cases
+alone. Those months are rebuilt from scratch, not adjusted by deltas, so they cannot drift; the
+others are left as they are. A first refresh, other settings, a changed tree (a node added,
+moved or re-levelled changes the scopes of cases that did not change) or ``full=True`` rebuild
+every month. The periodic sweep (:mod:`core.tasks`) refreshes when the rollup is older than
+:data:`REFRESH_EVERY`; operators run ``onedoor indicators refresh`` (``--full`` after cases were
+written or deleted in SQL by hand — a bulk load, a repair — without stamping ``changed_at``).
 
 **Reading.** :func:`source` tells whether the rollup answers a (subtree, period) question: it
 does when it was built under the tenant's current settings, the subtree is a node (or the

@@ -2,11 +2,11 @@
 
 The periodic sweep (``core.tasks``) refreshes a tenant's rollup when it is older than
 :data:`core.rollups.REFRESH_EVERY`; operators run this from cron on a deployment without a
-broker, and with ``--full`` after a restore or a bulk load written in SQL by hand (rows that
-did not stamp ``cases.changed_at``). By default the refresh is incremental: only the months of
-cases changed since the previous one are rebuilt (a change of indicator settings or of the
-tier tree makes it full by itself). Prints one line per tenant; bad input exits 2 naming the
-option.
+broker. By default the refresh is incremental: only the months of cases changed since the
+previous one are rebuilt (a change of indicator settings or of the tier tree makes it full by
+itself). ``--full`` rebuilds every month: after cases were written or deleted in SQL by hand (a
+bulk load, a repair) without stamping ``cases.changed_at``. Prints one line per tenant; bad
+input exits 2 naming the option.
 """
 
 from __future__ import annotations
