@@ -286,6 +286,12 @@ def _build(session: TenantSession, scope: ind._Scope, t: int,
         facts = facts.where(_in_months(scope, months))
     connection.execute(insert(FACTS).from_select([c.name for c in FACTS.c], facts))
     _fill_scopes(connection, t)
+    if scope.dialect == "postgresql":
+        # Autovacuum never analyzes temporary tables: without statistics the planner took a
+        # month's few thousand facts for many more and nested-looped the mediators' join
+        # (4 s of a 5 s incremental refresh at 200,000 cases; under 0.1 s with them).
+        for table in (FACTS, NODE_SCOPES, PAIR_SCOPES):
+            connection.exec_driver_sql(f"ANALYZE {table.name}")
     old = delete(IndicatorRollup)  # ORM: the tenant criteria apply
     if months is not None:
         old = old.where(IndicatorRollup.month.in_(months))
