@@ -166,8 +166,14 @@ def fingerprint(session: TenantSession, tenant: TenantContext) -> str:
 
 def tree_digest(session: TenantSession, scope: ind._Scope) -> str:
     """A digest of what the scopes are built from: every tier node's id, path and level, and
-    the frontline levels. A node added, moved or re-levelled changes it (a full rebuild)."""
-    digest = hashlib.sha256(repr(sorted(scope.frontline_level_ids)).encode())
+    the frontline levels. A node added, moved or re-levelled changes it (a full rebuild).
+
+    On SQLite it covers the UTC offset months are cut at too (the offset in force at the
+    refresh, see :func:`core.indicators._scope`): in a zone with daylight saving time, months
+    rebuilt at another offset than the rest could count a case near midnight in two months.
+    """
+    cut = scope.utc_offset_minutes if scope.dialect == "sqlite" else None
+    digest = hashlib.sha256(repr((sorted(scope.frontline_level_ids), cut)).encode())
     for node_id, path, level_id in session.execute(
             select(TierNode.id, TierNode.path, TierNode.level_id).order_by(TierNode.id)):
         digest.update(f"\n{node_id}|{path}|{level_id}".encode())
@@ -249,12 +255,12 @@ def _full_reason(stamp: IndicatorRefresh | None, settings: str, tree: str) -> st
     """Why the rollup must be rebuilt whole ("": the months that changed will do)."""
     if stamp is None:
         return "no rollup yet"
+    if stamp.tree is None or stamp.scanned_at is None:
+        return "built before incremental refreshes"  # a stamp older than migration 0014
     if stamp.settings != settings:
         return "other settings"
     if stamp.tree != tree:
         return "the tier tree changed"
-    if stamp.scanned_at is None:
-        return "no scan moment"  # a stamp from before changed_at existed
     return ""
 
 

@@ -83,7 +83,8 @@ class IndicatorRefresh(TenantScoped, Base):
     rows: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     #: A digest of the tier tree the scopes were built from (nodes' id, path and level, the
-    #: frontline levels): a tree that changed since means a full rebuild.
+    #: frontline levels; on SQLite the UTC offset months were cut at): a tree that changed
+    #: since means a full rebuild (:func:`core.rollups.tree_digest`).
     tree: Mapped[str | None] = mapped_column(String(64))
     #: The wall-clock moment the build began reading cases (``as_of`` may be a given ``now``):
     #: the next incremental refresh rebuilds the months of cases whose ``changed_at`` is later

@@ -427,6 +427,10 @@ def test_other_settings_or_another_tier_tree_force_a_full_rebuild(world, registr
     with database.transaction(tenant.id) as session:
         assert not same(session, strict, "/C/D1/T2/").live
     assert refresh(database, strict, NOW + 4 * H).mode == "incremental"
+    with database.transaction(tenant.id) as session:  # as migration 0014 leaves a stamp
+        session.execute(update(IndicatorRefresh).values(tree=None, scanned_at=None))
+    result = refresh(database, strict, NOW + 5 * H)
+    assert (result.mode, result.reason) == ("full", "built before incremental refreshes")
 
 
 def test_an_incremental_refresh_never_touches_another_tenants_rollup(world) -> None:
