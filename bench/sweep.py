@@ -213,11 +213,12 @@ def hand_written(app: Engine, backend: str, tenant_id: int, *, full: bool) -> Ca
         marking = [
             "WITH b AS (UPDATE deadlines SET state = 'breached' WHERE tenant_id = :t "
             "AND state = 'running' AND due_at < :now RETURNING case_id) "
-            "UPDATE cases SET overdue = true WHERE tenant_id = :t AND NOT overdue "
-            "AND id IN (SELECT case_id FROM b)"]
+            "UPDATE cases SET overdue = true, changed_at = :now WHERE tenant_id = :t "
+            "AND NOT overdue AND id IN (SELECT case_id FROM b)"]
     else:
         marking = [
-            "UPDATE cases SET overdue = 1 WHERE tenant_id = :t AND overdue = 0 AND id IN "
+            "UPDATE cases SET overdue = 1, changed_at = :now WHERE tenant_id = :t "
+            "AND overdue = 0 AND id IN "
             "(SELECT case_id FROM deadlines WHERE tenant_id = :t AND state = 'running' "
             "AND due_at < :now)",
             "UPDATE deadlines SET state = 'breached' WHERE tenant_id = :t "
