@@ -193,7 +193,9 @@ def refresh(session: TenantSession, tenant: TenantContext, *, now: datetime | No
     row-level security) as Core SQL, each naming the tenant in every table it reads; the ORM's
     automatic tenant criteria do not reach ``INSERT … SELECT``. One audit event
     (``indicators.refreshed``, by ``actor``) records the moment, the mode, the months rebuilt
-    and the sizes. Raises :class:`core.indicators.IndicatorError` for a bad indicator setting.
+    and the sizes; an incremental refresh that found no case changed only moves the stamp's
+    moment and writes none. Raises :class:`core.indicators.IndicatorError` for a bad indicator
+    setting.
     """
     if session.tenant_id != tenant.id:
         raise TenantIsolationError(
@@ -228,8 +230,12 @@ def refresh(session: TenantSession, tenant: TenantContext, *, now: datetime | No
             "cases": cases, "seconds": stamp.seconds}
     if reason:
         data["reason"] = reason
-    audit.record(session, actor=actor, action=REFRESH_ACTION, object_type="indicator_rollup",
-                 object_id=t, data=data)
+    if reason or months:
+        # A refresh that found nothing changed leaves every count as it was and only moves the
+        # stamp's moment: it writes no event, or the sweep's refresh every few minutes would
+        # fill each tenant's audit chain with hundreds of empty entries a day.
+        audit.record(session, actor=actor, action=REFRESH_ACTION,
+                     object_type="indicator_rollup", object_id=t, data=data)
     return RefreshResult(t, as_of, stamp.rows, cases, stamp.seconds, mode, tuple(months),
                          reason)
 

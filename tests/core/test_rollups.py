@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from core import indicators, rollups
 from core.db import Database
@@ -365,12 +365,23 @@ def test_an_incremental_refresh_rebuilds_the_months_of_changed_cases(world) -> N
         assert not same(session, tenant).live
 
 
+def refresh_events(database, tenant_id) -> int:
+    with database.transaction(tenant_id) as session:
+        return session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "indicators.refreshed"))
+
+
 def test_a_new_month_or_no_change_rebuilds_that_month_or_none(world) -> None:
     database, tenant, _, _, story = months_world(world)
     before = rows_with_ids(database, tenant.id)
+    events = refresh_events(database, tenant.id)
     quiet = refresh(database, tenant, NOW + H)
     assert (quiet.mode, quiet.months) == ("incremental", ())
     assert rows_with_ids(database, tenant.id)[:-1] == before[:-1]  # not even rewritten
+    assert refresh_events(database, tenant.id) == events  # no empty entry in the audit chain
+    with database.transaction(tenant.id) as session:
+        assert session.scalar(select(IndicatorRefresh.as_of)) is not None
+        assert not same(session, tenant).live and same(session, tenant).as_of == NOW + H
     story.register(at=local(2026, 12, 3))
     result = refresh(database, tenant, NOW + 2 * H)
     assert (result.mode, result.months) == ("incremental", ("2026-12",))
