@@ -61,7 +61,7 @@ from core import accounts, rollups  # noqa: E402
 from core.app import create_app  # noqa: E402
 from core.authz import visibility  # noqa: E402
 from core.db import Database  # noqa: E402
-from core.models import Case, IndicatorRollup, TierNode, User  # noqa: E402
+from core.models import Case, TierNode, User  # noqa: E402
 from core.models.indicators import COUNTS  # noqa: E402
 from core.plugins import PluginRegistry  # noqa: E402
 from core.settings import load_settings  # noqa: E402
@@ -254,12 +254,8 @@ def touch_latest(engine, backend: str, tenant_id: int, n: int) -> int:
 
 def rollup_rows(database: Database, tenant_id: int) -> list[tuple]:
     """The tenant's rollup rows but their ids, sorted (hours summed to the microsecond)."""
-    r = IndicatorRollup
-    columns = [getattr(r, c.name) for c in r.__table__.columns if c.name != "id"]
     with database.transaction(tenant_id) as session:
-        rows = [tuple(round(v, 6) if isinstance(v, float) else v for v in row)
-                for row in session.execute(select(*columns))]
-    return sorted(rows, key=repr)
+        return rollups.comparable_rows(session)
 
 
 def measure_refresh(engine, database: Database, tenant, backend: str, tenant_id: int,

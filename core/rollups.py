@@ -347,6 +347,16 @@ def _key_start(key: str, zone: ZoneInfo) -> datetime:
     return datetime(int(key[:4]), int(key[5:]), 1, tzinfo=zone).astimezone(UTC)
 
 
+def comparable_rows(session: TenantSession) -> list[tuple[Any, ...]]:
+    """The session tenant's rollup rows without their ids, sorted (hours to the microsecond):
+    what two builds over the same cases have in common, whether full or incremental."""
+    r = IndicatorRollup
+    columns = [getattr(r, c.name) for c in r.__table__.columns if c.name != "id"]
+    rows = [tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+            for row in session.execute(select(*columns))]
+    return sorted(rows, key=repr)
+
+
 def refresh_due(session: TenantSession, now: datetime, every: timedelta = REFRESH_EVERY) -> bool:
     """True when the tenant has no rollup or its rollup is older than ``every`` at ``now``."""
     stamp = session.scalar(select(IndicatorRefresh))

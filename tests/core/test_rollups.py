@@ -267,12 +267,8 @@ H = timedelta(hours=1)
 
 def rollup_rows(database: Database, tenant_id: int) -> list[tuple]:
     """Every rollup row of the tenant but its id, sorted (hours summed to the microsecond)."""
-    r = IndicatorRollup
-    columns = [getattr(r, c.name) for c in r.__table__.columns if c.name != "id"]
     with database.transaction(tenant_id) as session:
-        rows = [tuple(round(v, 6) if isinstance(v, float) else v for v in row)
-                for row in session.execute(select(*columns))]
-    return sorted(rows, key=repr)
+        return rollups.comparable_rows(session)
 
 
 def rows_with_ids(database: Database, tenant_id: int) -> list[tuple]:

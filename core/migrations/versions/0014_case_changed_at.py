@@ -15,7 +15,8 @@ branch_labels = None
 depends_on = None
 
 # SQLite adds a NOT NULL column only with a constant default (and keeps it: dropping it would
-# rebuild the cases table); the application always writes the column itself.
+# rebuild the cases table); the application always writes the column itself. PostgreSQL then
+# defaults it to now().
 _EPOCH = '1970-01-01 00:00:00.000000'
 
 
@@ -29,7 +30,9 @@ def upgrade() -> None:
     op.execute("UPDATE cases SET changed_at = "
                "COALESCE(closed_at, resolved_at, accepted_at, registered_at)")
     if postgresql:
-        op.alter_column('cases', 'changed_at', server_default=None)
+        # A row written by hand-made SQL (an import, a repair) that does not name the column
+        # counts as changed when it is written, so the next incremental refresh sees it.
+        op.alter_column('cases', 'changed_at', server_default=sa.text('now()'))
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_tenant_id_changed_at', ['tenant_id', 'changed_at'],
                               unique=False)
