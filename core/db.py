@@ -325,9 +325,9 @@ def insert_now(session: TenantSession, objects: list[Any]) -> None:
                 for local, remote in relationship_.local_remote_pairs:
                     obj.__dict__[mapper.get_property_by_column(local).key] = getattr(
                         parent, parent_mapper.get_property_by_column(remote).key)
-        keys = tuple(prop.key for prop in mapper.column_attrs
-                     if prop.key in obj.__dict__ and _given(prop.columns[0],
-                                                              obj.__dict__[prop.key]))
+        values = obj.__dict__
+        keys = tuple(key for key, defaulted in _column_keys(mapper)
+                     if key in values and (values[key] is not None or not defaulted))
         if batch and (mapper, keys) != batch_key:
             _write(connection, batch_key, batch, written)
             batch = []
@@ -338,14 +338,22 @@ def insert_now(session: TenantSession, objects: list[Any]) -> None:
     for obj in objects:
         make_transient_to_detached(obj)  # its values now count as loaded, not as changes
     for obj in objects:  # (only now: adding one cascades to the others)
-        session.add(obj)
+        if obj not in session:  # a parent's add has cascaded to it already: skip its own walk
+            session.add(obj)
 
 
-def _given(column: Any, value: Any) -> bool:
-    # None means "the default" where the column has one (as in a flush), NULL elsewhere: rows
-    # given the same attributes then have the same columns and share one statement.
-    return value is not None or not (column.primary_key or column.default is not None
-                                     or column.server_default is not None)
+@lru_cache(maxsize=256)
+def _column_keys(mapper: Any) -> tuple[tuple[str, bool], ...]:
+    """Each column attribute of ``mapper`` and whether its column has a default.
+
+    None means "the default" where the column has one (as in a flush), NULL elsewhere: rows
+    given the same attributes then have the same columns and share one statement. Read once
+    per model: intake asks for every column of every row it writes.
+    """
+    return tuple((prop.key, bool(prop.columns[0].primary_key
+                                 or prop.columns[0].default is not None
+                                 or prop.columns[0].server_default is not None))
+                 for prop in mapper.column_attrs)
 
 
 def _write(connection: Any, batch_key: Any, objs: list[Any], written: set[int]) -> None:
