@@ -160,7 +160,11 @@ class RefreshResult:
 
 def fingerprint(session: TenantSession, tenant: TenantContext) -> str:
     """The settings the counts depend on: time zone, satisfaction counting, frontline level."""
-    scope = ind._scope(session, tenant, None, None, None)
+    return _settings(ind._scope(session, tenant, None, None, None))
+
+
+def _settings(scope: ind._Scope) -> str:
+    """The stamp's ``settings``: what the counts depend on, read off an indicator scope."""
     return f"{scope.timezone}|{scope.satisfaction_counts}|{scope.frontline_level}"
 
 
@@ -206,7 +210,7 @@ def refresh(session: TenantSession, tenant: TenantContext, *, now: datetime | No
     scanned_at = utcnow()
     as_of = (now or datetime.now(UTC)).astimezone(UTC)
     scope = ind._scope(session, tenant, None, None, None)
-    settings = f"{scope.timezone}|{scope.satisfaction_counts}|{scope.frontline_level}"
+    settings = _settings(scope)
     connection = session.connection()
     if scope.dialect == "postgresql":
         connection.execute(select(func.pg_advisory_xact_lock(_LOCK_BASE + tenant.id)))
@@ -574,8 +578,7 @@ class Source:
         if stamp is None:
             self.reason = "no rollup yet"
             return
-        settings = (f"{self.scope.timezone}|{self.scope.satisfaction_counts}|"
-                    f"{self.scope.frontline_level}")
+        settings = _settings(self.scope)
         if stamp.settings != settings:
             self.reason = "rollup built under other settings"
             return

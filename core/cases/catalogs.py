@@ -86,6 +86,8 @@ def tier_node(session: TenantSession, tenant: TenantContext, code: str) -> NodeR
     if session.tenant_id != tenant.id:
         raise TenantIsolationError(
             f"tier node of tenant {tenant.id} asked through a session of {session.tenant_id}")
+    # The snapshot's memo of this function alone, filled as codes are asked for (derived
+    # values are otherwise never changed after they are built).
     memo: dict[str, NodeRef] = tenant.derived("tier_nodes", dict)
     node = memo.get(code)
     if node is None:
