@@ -294,8 +294,9 @@ def insert_now(session: TenantSession, objects: list[Any]) -> None:
     children: a many-to-one foreign key to an object written earlier in the list is filled
     from it (a party's ``case_id`` from its case). Consecutive objects of one model with the
     same columns go out as one statement. An attribute left None gets the column's default, as
-    in a flush. Every column comes back through RETURNING, so afterwards the objects are as if
-    flushed and loaded: persistent in the session, nothing pending, nothing expired.
+    in a flush. The primary key and every defaulted column come back through RETURNING, so
+    afterwards the objects are as if flushed and loaded: persistent in the session, nothing
+    pending, nothing expired, the given values as they were given.
 
     Tenant rules are those of the flush: a tenant-owned row gets the session's tenant, and one
     of another tenant (or a session without one) raises :class:`TenantIsolationError` before
@@ -357,26 +358,34 @@ def _column_keys(mapper: Any) -> tuple[tuple[str, bool], ...]:
 
 
 def _write(connection: Any, batch_key: Any, objs: list[Any], written: set[int]) -> None:
-    """One INSERT of ``objs`` (one model, the same columns), their rows read back into them."""
-    mapper, keys = batch_key
-    columns = {prop.key: prop.columns[0] for prop in mapper.column_attrs}
-    table = mapper.local_table
+    """One INSERT of ``objs`` (one model, the same columns), what the database filled read back."""
+    statement, given, back = _insert_plan(*batch_key)
     rows = connection.execute(
-        _insert_returning(table), [{columns[key].key: obj.__dict__[key] for key in keys}
-                                   for obj in objs]
+        statement, [{column: obj.__dict__[key] for key, column in given} for obj in objs]
     ).all()
-    by_column = {column.key: key for key, column in columns.items()}
     for obj, row in zip(objs, rows, strict=True):
-        for column_key, value in row._mapping.items():
-            obj.__dict__[by_column[column_key]] = value
+        obj.__dict__.update(zip(back, row, strict=True))
         written.add(id(obj))
 
 
 @lru_cache(maxsize=256)
-def _insert_returning(table: Any) -> Any:
-    # Built once per table; the parameters given decide its columns, and SQLAlchemy caches
-    # the compiled form per set of columns. Rows come back in the order of the parameters.
-    return table.insert().returning(*table.c, sort_by_parameter_order=True)
+def _insert_plan(mapper: Any, keys: tuple[str, ...]) -> tuple[Any, tuple[tuple[str, str], ...],
+                                                                tuple[str, ...]]:
+    """The INSERT of ``mapper``'s rows given attributes ``keys``: the statement, each given
+    attribute with its column, and the attributes RETURNING reads back, in its order.
+
+    Built once per model and set of columns (intake writes the same few shapes every time).
+    Only what the database decides comes back — the primary key and the columns left to their
+    defaults — as a flush would fetch it: the given values stay on the objects as they were,
+    and reading every column back cost as much as executing the statement. Rows come back in
+    the order of the parameters.
+    """
+    columns = {prop.key: prop.columns[0] for prop in mapper.column_attrs}
+    back = tuple(key for key, column in columns.items()
+                 if column.primary_key or key not in keys)
+    statement = mapper.local_table.insert().returning(
+        *(columns[key] for key in back), sort_by_parameter_order=True)
+    return statement, tuple((key, columns[key].key) for key in keys), back
 
 
 _TENANT_PARAM = re.compile(r"(?<!:):tenant_id\b")

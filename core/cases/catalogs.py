@@ -102,7 +102,9 @@ def tier_node(session: TenantSession, tenant: TenantContext, code: str) -> NodeR
 
 def assess_risk(session: TenantSession, tenant: TenantContext, case: Case) -> None:
     """Grade ``case`` again with core's and the tenant's plugins' risk rules."""
-    assessment = risk.assess(session, case, risk_rules(tenant), tenant.config.get("risk") or {})
+    config = tenant.derived("risk_config", lambda: risk.frozen_risk_config(
+        tenant.config.get("risk") or {}))
+    assessment = risk.assess(session, case, risk_rules(tenant), config)
     risk.apply_assessment(case, assessment)
 
 

@@ -139,6 +139,7 @@ def test_insert_now_writes_new_rows_as_if_flushed_and_loaded(database: Database)
         assert [p.case_id for p in case.parties] == [case.id, case.id]
         assert case.parties[1].address == ""  # None on a column with a default: the default
         assert clock.case_id == case.id and clock.state == "running"
+        assert clock.started_at is NOW  # a given value stays as given (not read back)
         # Later changes are ordinary versioned UPDATEs.
         case.title = "楼上漏水，多次协商未果"
         session.flush()

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.pii import (
     PIIError,
@@ -38,6 +40,26 @@ def test_phones_are_mobiles_or_landlines_with_area_code() -> None:
     for bad in ("12345", "2021234", "+1 415 555 0100"):
         with pytest.raises(PIIError):
             validate_phone(bad)
+
+
+def _outcome(phone: str) -> str:
+    try:
+        return validate_phone(phone)
+    except PIIError as exc:
+        return f"refused: {exc.field}"
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+def test_a_plain_mobile_is_judged_as_when_typed_with_country_code(mobile: str) -> None:
+    # A plain 11-digit mobile takes a shortcut; "+86 …" takes the parse-and-format path.
+    assert _outcome(mobile) == _outcome(f"+86 {mobile[:3]} {mobile[3:7]} {mobile[7:]}")
+
+
+def test_unallocated_mobile_ranges_are_refused() -> None:
+    for unallocated in ("14012345678", "15412345678", "17912345678"):
+        with pytest.raises(PIIError) as error:
+            validate_phone(unallocated)
+        assert error.value.field == "phone"
 
 
 def test_masks_keep_just_enough_to_recognise() -> None:
