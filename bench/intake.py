@@ -371,14 +371,19 @@ class Background:
         self.loaded += n
 
     def maintain(self) -> None:
-        """Fresh statistics, as a production database would have (and VACUUM on PostgreSQL)."""
+        """Fresh statistics, as a production database would have (and VACUUM on PostgreSQL),
+        then a checkpoint: the pages a load of 100,000s of rows dirtied are written out now,
+        untimed, instead of by the checkpointer while intake is being timed (which slowed
+        every commit, the bare insert's too, by up to a third at 1,000,000 cases)."""
         if self.backend == "sqlite":
             with self.owner.connect() as conn:
                 conn.exec_driver_sql("ANALYZE")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             return
         with self.owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in ("cases", "parties", "deadlines", "audit_events", "case_sequences"):
                 conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+            conn.exec_driver_sql("CHECKPOINT")  # the bench's admin role is a superuser
 
     def dispose(self) -> None:
         self.owner.dispose()
