@@ -123,7 +123,8 @@ class RiskFacts:
 
     ``repeat_cases`` counts the tenant's *other* cases sharing an ID or phone blind index with
     a party of this case, registered within ``config["repeat_window_days"]`` before this case.
-    ``config`` is the tenant's ``[risk]`` table merged over :data:`DEFAULTS`. ``case_id`` is
+    ``config`` is the tenant's ``[risk]`` table merged over :data:`DEFAULTS` (read-only: it
+    may be shared by every assessment of the tenant). ``case_id`` is
     None at registration: the case is graded before its row is written, so that its risk goes
     into the same INSERT.
     """
@@ -314,7 +315,8 @@ def gather_facts(
 ) -> RiskFacts:
     """Read everything the rules may look at, with at most one query (the repeat count).
 
-    ``config`` is the tenant's ``[risk]`` table (raw or merged). The case counts as overdue when
+    ``config`` is the tenant's ``[risk]`` table (raw, merged or
+    frozen: :func:`frozen_risk_config`, used as it is). The case counts as overdue when
     the deadline sweep flagged it (``case.overdue``) or, if ``now`` is given, when its earliest
     running deadline (``case.due_at``) has passed; without ``now`` only the sweep's flag counts,
     so a service called with a simulated clock is not graded against the wall clock.

@@ -159,6 +159,21 @@ def test_tenant_keywords_extend_the_defaults() -> None:
     assert risk.risk_config(risk.risk_config(config)) == risk.risk_config(config)
 
 
+def test_a_frozen_table_grades_as_the_merged_one_and_cannot_be_changed() -> None:
+    config = {"keywords_red": ["烧厂房"], "group_threshold": 4}
+    frozen = risk.frozen_risk_config(config)
+    assert {k: list(v) if isinstance(v, tuple) else v for k, v in frozen.items()} == \
+        risk.risk_config(config)
+    for case_facts in (facts(text="扬言要烧廠房"), facts(text="说要自杀"), facts(people_involved=5),
+                       facts(text="邻里噪音")):
+        merged = replace(case_facts, config=risk.risk_config(config))
+        assert grade(replace(case_facts, config=frozen)) == grade(merged)
+    with pytest.raises(TypeError):
+        frozen["group_threshold"] = 1  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        frozen["keywords_red"].append("封路")
+
+
 def test_defaults_agree_with_the_tenant_configuration_schema() -> None:
     # core.risk keeps its own copy (importing core.tenantconfig would pull the whole apply
     # machinery into every intake); this keeps the two from drifting apart.
