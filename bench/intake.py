@@ -12,13 +12,13 @@
 (b) Intake cost must not grow with the size of the tables: the tenant is filled with background
     cases (each with two parties with their own random blind indexes, one deadline and one audit
     event, so every index the intake touches has its realistic size), bulk-generated inside the
-    database (a recursive CTE on SQLite, ``generate_series`` on PostgreSQL), then intake is
-    measured at each size given by ``--background`` (default 10,000 and 1,000,000 existing
-    cases). Target ratio of the rates, largest / smallest ≥ 0.8. Each chunk of intakes is
-    followed by a chunk of bare inserts, and the ratio is also printed relative to them: this
-    machine's speed drifts by up to 2× over minutes, which the relative figure cancels. Loading
-    stops, and says so, when it would take longer than ``--load-budget`` seconds (default 600)
-    per backend.
+    database (a recursive CTE on SQLite, ``generate_series`` on PostgreSQL), its statistics
+    refreshed and a checkpoint taken (untimed), then intake is measured at each size given by
+    ``--background`` (default 10,000 and 1,000,000 existing cases). Target ratio of the rates,
+    largest / smallest ≥ 0.8. Each chunk of intakes is followed by a chunk of bare inserts, and
+    the ratio is also printed relative to them: this machine's speed drifts by up to 2× over
+    minutes, which the relative figure cancels. Loading stops, and says so, when it would take
+    longer than ``--load-budget`` seconds (default 600) per backend.
 
 The tenant is haizhou from ``tenants/haizhou/tenant.toml`` (applied with core.tenantconfig);
 the service runs as the application role (row-level security on, on PostgreSQL) through
