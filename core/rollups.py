@@ -582,6 +582,11 @@ class Source:
         if stamp.settings != settings:
             self.reason = "rollup built under other settings"
             return
+        if stamp.tree is not None and stamp.tree != self._tree():
+            # Scopes built from another tree (a node moved since, until the next refresh
+            # rebuilds everything) would count cases under their old branches.
+            self.reason = "the tier tree changed since the rollup was built"
+            return
         if self.node_path is None:
             self._scope_id = WHOLE_TENANT
         else:
@@ -608,6 +613,13 @@ class Source:
                 return
         self._months = _Months(lo, hi)
         self.as_of = _aware(stamp.as_of)
+
+    def _tree(self) -> str:
+        # Read once per tenant snapshot, not per page: the tree only changes through an apply,
+        # which starts a new snapshot, and a city's tree can hold 100,000 nodes.
+        cut = self.scope.utc_offset_minutes if self.scope.dialect == "sqlite" else None
+        return self.tenant.derived(f"rollup_tree:{cut}",
+                                   lambda: tree_digest(self.session, self.scope))
 
     # --- the rows -------------------------------------------------------------------------
 

@@ -428,6 +428,9 @@ def test_other_settings_or_another_tier_tree_force_a_full_rebuild(world, registr
         village, town = (session.scalar(select(TierNode).where(TierNode.code == code))
                          for code in ("V1", "T2"))
         move_node(session, village, town)
+    with database.transaction(tenant.id) as session:  # until the next refresh: live figures
+        moved = same(session, strict, "/C/D1/T2/")
+        assert moved.live and moved.reason == "the tier tree changed since the rollup was built"
     result = refresh(database, strict, NOW + 3 * H)
     assert (result.mode, result.reason) == ("full", "the tier tree changed")
     assert result.months == ("2025-11", "2026-09", "2026-10", "2026-11")
