@@ -94,24 +94,24 @@ def validate_phone(value: str) -> str:
     phonenumbers (Google's libphonenumber metadata) knows the current mobile ranges and area
     codes; +86 and 0086 prefixes, spaces and dashes are accepted on input.
     """
-    if _PLAIN_MOBILE.fullmatch(value or ""):
+    plain = _PLAIN_MOBILE.fullmatch(value or "") is not None
+    if plain:
         # Most phones given at intake are a plain 11-digit mobile, which is its own national
         # form: only its range needs checking. Parsing and formatting it again cost 80% of
         # the check (tests/core/test_pii.py holds this path to the general one).
-        number = phonenumbers.PhoneNumber(country_code=86, national_number=int(value))
-        if phonenumbers.is_valid_number(number):
-            return value
-        raise PIIError(msg("a phone is an 11-digit mobile or a landline with its area code"),
-                       "phone")
-    try:
-        parsed = phonenumbers.parse(value or "", "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise PIIError(
-            msg("a phone is an 11-digit mobile or a landline with its area code"), "phone"
-        ) from exc
+        parsed = phonenumbers.PhoneNumber(country_code=86, national_number=int(value))
+    else:
+        try:
+            parsed = phonenumbers.parse(value or "", "CN")
+        except phonenumbers.NumberParseException as exc:
+            raise PIIError(
+                msg("a phone is an 11-digit mobile or a landline with its area code"), "phone"
+            ) from exc
     if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
         raise PIIError(msg("a phone is an 11-digit mobile or a landline with its area code"),
                        "phone")
+    if plain:
+        return value
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return "".join(ch for ch in national if ch.isdigit())
 

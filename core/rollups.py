@@ -176,12 +176,18 @@ def tree_digest(session: TenantSession, scope: ind._Scope) -> str:
     refresh, see :func:`core.indicators._scope`): in a zone with daylight saving time, months
     rebuilt at another offset than the rest could count a case near midnight in two months.
     """
-    cut = scope.utc_offset_minutes if scope.dialect == "sqlite" else None
-    digest = hashlib.sha256(repr((sorted(scope.frontline_level_ids), cut)).encode())
+    digest = hashlib.sha256(repr(_tree_inputs(scope)).encode())
     for node_id, path, level_id in session.execute(
             select(TierNode.id, TierNode.path, TierNode.level_id).order_by(TierNode.id)):
         digest.update(f"\n{node_id}|{path}|{level_id}".encode())
     return digest.hexdigest()
+
+
+def _tree_inputs(scope: ind._Scope) -> tuple[list[int], int | None]:
+    """What a tree digest covers besides the nodes: the frontline levels and, on SQLite, the
+    UTC offset months are cut at."""
+    cut = scope.utc_offset_minutes if scope.dialect == "sqlite" else None
+    return sorted(scope.frontline_level_ids), cut
 
 
 def refresh(session: TenantSession, tenant: TenantContext, *, now: datetime | None = None,
@@ -617,8 +623,7 @@ class Source:
     def _tree(self) -> str:
         # Read once per tenant snapshot, not per page: the tree only changes through an apply,
         # which starts a new snapshot, and a city's tree can hold 100,000 nodes.
-        cut = self.scope.utc_offset_minutes if self.scope.dialect == "sqlite" else None
-        return self.tenant.derived(f"rollup_tree:{cut}",
+        return self.tenant.derived(f"rollup_tree:{_tree_inputs(self.scope)!r}",
                                    lambda: tree_digest(self.session, self.scope))
 
     # --- the rows -------------------------------------------------------------------------
